@@ -1,0 +1,33 @@
+# siyu: `make run` starts the bot on the embedded default, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install run demo test test-sqlite test-postgres lint bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/siyu demo
+
+test: install lint test-sqlite test-postgres
+
+test-sqlite: install
+	$(PY) -m pytest -q
+
+test-postgres: install
+	SIYU_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "not sqlite_only"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) bench/webhook.py

@@ -1,0 +1,101 @@
+"""`siyu serve`, `siyu migrate`, `siyu chat`, `siyu demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import aiohttp
+import typer
+from aiohttp import web
+
+from bot.app import create_app
+from bot.cli.app import ConfigOption, app
+from bot.config import ConfigError, Settings, load_settings
+from bot.wechat.crypto import MessageCrypto
+from bot.wechat.simulator import Simulator, text_xml
+from crm.database import close_database, migrate as migrate_schema
+
+
+def settings_or_exit(config: Path | None, **overrides: object) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except ConfigError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        typer.secho("Fix config.yaml or the SIYU_ variable named above.", err=True)
+        raise typer.Exit(2) from None
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="default: server.host"),
+    port: int | None = typer.Option(None, help="default: server.port"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Run the webhooks, the admin API and the scheduler in this process."""
+    settings = settings_or_exit(config)
+    setup_logging()
+    web.run_app(
+        create_app(settings),
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        access_log=None,
+    )
+
+
+@app.command()
+def migrate(config: Path | None = ConfigOption) -> None:
+    """Create or upgrade the database schema."""
+    settings = settings_or_exit(config)
+
+    async def run() -> None:
+        try:
+            await migrate_schema(settings.database_url)
+        finally:
+            await close_database()
+
+    asyncio.run(run())
+    typer.echo("schema is up to date")
+
+
+@app.command()
+def chat(
+    text: str = typer.Argument(..., help="what the customer says"),
+    openid: str = typer.Option("o_demo_customer", help="the customer's openid"),
+    url: str | None = typer.Option(None, help="default: http://server.host:server.port"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Send a signed, encrypted message to a running server and print the decrypted reply."""
+    settings = settings_or_exit(config)
+    base = url or f"http://{settings.server.host}:{settings.server.port}"
+    oa = settings.wechat.oa
+    crypto = MessageCrypto(
+        oa.token.get_secret_value(), oa.encoding_aes_key.get_secret_value(), oa.app_id
+    )
+    reply = asyncio.run(_chat_once(Simulator(crypto), base, openid, text))
+    typer.echo(reply)
+
+
+async def _chat_once(sim: Simulator, base: str, openid: str, text: str) -> str:
+    request = sim.oa_safe(text_xml(openid, sim.receiver, text), openid=openid)
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{base}/wechat/oa", params=request.params, data=request.body) as resp:
+                body = await resp.read()
+                if resp.status != 200:
+                    return f"[HTTP {resp.status}] {body.decode(errors='replace')}"
+    except aiohttp.ClientConnectionError:
+        typer.secho(f"cannot reach {base}: start it with `siyu serve` (or `siyu demo`)", err=True)
+        raise typer.Exit(1) from None
+    fields = sim.read_reply(body)
+    if fields is None:
+        return "(no reply: the server answered success)"
+    return str(fields.get("Content") or fields)

@@ -1,0 +1,12 @@
+"""The store: Redis when SIYU_REDIS_URL is set, in-process memory otherwise."""
+
+from bot.store.base import LockTimeout, Store
+from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
+
+
+def open_store(redis_url: str | None) -> Store:
+    return RedisStore(redis_url) if redis_url else MemoryStore()
+
+
+__all__ = ["LockTimeout", "MemoryStore", "RedisStore", "Store", "open_store"]

@@ -1,0 +1,34 @@
+"""The key-value store: dedupe keys, chat state, locks, rate limits, the token cache."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+
+class LockTimeout(Exception):
+    """The lock stayed held by someone else for longer than we were willing to wait."""
+
+
+class Store(Protocol):
+    async def set_if_absent(self, key: str, value: str, ttl: float) -> bool:
+        """Set `key` only if it does not exist; True when this call set it."""
+        ...
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def incr(self, key: str, ttl: float | None = None) -> int:
+        """Add one and return the new value; `ttl` applies when the key is created."""
+        ...
+
+    def lock(self, name: str, ttl: float, wait: float = 10.0) -> AbstractAsyncContextManager[None]:
+        """Hold `name` for at most `ttl` seconds; raise LockTimeout after `wait` seconds."""
+        ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,87 @@
+"""In-process store for the embedded mode (one process; nothing survives a restart)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.store.base import LockTimeout
+
+_SWEEP_EVERY = 10_000
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[str, float | None]] = {}
+        self._writes = 0
+
+    def _expired(self, key: str, now: float) -> bool:
+        entry = self._data.get(key)
+        if entry is None:
+            return True
+        expires = entry[1]
+        if expires is not None and expires <= now:
+            del self._data[key]
+            return True
+        return False
+
+    def _write(self, key: str, value: str, ttl: float | None) -> None:
+        now = time.monotonic()
+        self._data[key] = (value, now + ttl if ttl is not None else None)
+        self._writes += 1
+        if self._writes % _SWEEP_EVERY == 0:
+            self._sweep(now)
+
+    def _sweep(self, now: float) -> None:
+        dead = [k for k, (_, exp) in self._data.items() if exp is not None and exp <= now]
+        for key in dead:
+            del self._data[key]
+
+    async def set_if_absent(self, key: str, value: str, ttl: float) -> bool:
+        if not self._expired(key, time.monotonic()):
+            return False
+        self._write(key, value, ttl)
+        return True
+
+    async def get(self, key: str) -> str | None:
+        if self._expired(key, time.monotonic()):
+            return None
+        return self._data[key][0]
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self._write(key, value, ttl)
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def incr(self, key: str, ttl: float | None = None) -> int:
+        if self._expired(key, time.monotonic()):
+            self._write(key, "1", ttl)
+            return 1
+        value, expires = self._data[key]
+        new = int(value) + 1
+        self._data[key] = (str(new), expires)
+        return new
+
+    @asynccontextmanager
+    async def lock(self, name: str, ttl: float, wait: float = 10.0) -> AsyncIterator[None]:
+        key, token = f"lock:{name}", uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        while not await self.set_if_absent(key, token, ttl):
+            if time.monotonic() >= deadline:
+                raise LockTimeout(name)
+            await asyncio.sleep(0.01)
+        try:
+            yield
+        finally:
+            if await self.get(key) == token:
+                await self.delete(key)
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._data.clear()

@@ -1,0 +1,1 @@
+"""WeChat callback endpoints: /wechat/oa and /wechat/wecom."""

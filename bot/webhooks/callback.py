@@ -1,0 +1,74 @@
+"""What both callback endpoints share: the replay window, errors to HTTP answers, encryption."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from tortoise.exceptions import BaseORMException
+
+from bot.metrics import Metrics
+from bot.webhooks.dedupe import StillProcessing
+from bot.wechat.crypto import CryptoError, MessageCrypto
+from bot.wechat.messages import MessageError
+from bot.wechat.xml import XmlError
+
+log = logging.getLogger("siyu.webhook")
+
+SUCCESS = "success"
+Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ReplayError(Exception):
+    """The timestamp is outside the accepted window."""
+
+
+def query(request: web.Request, *names: str) -> list[str]:
+    values = [request.query.get(name, "") for name in names]
+    missing = [n for n, v in zip(names, values, strict=True) if not v]
+    if missing:
+        raise web.HTTPBadRequest(text=f"missing query parameter(s): {', '.join(missing)}")
+    return values
+
+
+def check_timestamp(timestamp: str, window: int) -> None:
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > window:
+        raise ReplayError(f"timestamp {timestamp[:20]!r} outside the {window}s window")
+
+
+def encrypted_answer(crypto: MessageCrypto, reply_xml: str | None) -> web.Response:
+    if reply_xml is None:
+        return web.Response(text=SUCCESS)
+    body = crypto.encrypted_reply(reply_xml, str(int(time.time())), secrets.token_hex(5))
+    return web.Response(text=body, content_type="application/xml")
+
+
+def guarded(metrics: Metrics, endpoint: Endpoint) -> Endpoint:
+    """Bad input gets a 4xx and a log line; a failure to record gets 503 so WeChat retries."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        try:
+            return await endpoint(request)
+        except (CryptoError, ReplayError) as exc:
+            return _reject(metrics, request, 403, exc)
+        except (XmlError, MessageError, UnicodeDecodeError) as exc:
+            return _reject(metrics, request, 400, exc)
+        except (StillProcessing, BaseORMException, OSError) as exc:
+            metrics.failed += 1
+            log.error("%s %s: %s: retry expected", request.method, request.path, _name(exc))
+            return web.Response(status=503, text="busy, please retry")
+
+    return handler
+
+
+def _reject(metrics: Metrics, request: web.Request, status: int, exc: Exception) -> web.Response:
+    metrics.rejected += 1
+    log.warning("%s %s rejected (%d): %s", request.method, request.path, status, _name(exc))
+    return web.Response(status=status, text="rejected")
+
+
+def _name(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

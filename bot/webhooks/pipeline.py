@@ -1,0 +1,152 @@
+"""One inbound callback, from decrypted message to reply XML:
+dedupe -> who is it -> understand -> record durably -> handler (timed) -> record reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from bot.metrics import Metrics
+from bot.webhooks.dedupe import Claims, LeaseExpired
+from bot.wechat.replies import render_reply, reply_text
+from crm import customers, staff as staff_directory
+from crm.interactions import InteractionJournal, NewInteraction
+from crm.models import Channel, Customer, Direction, Interaction, Staff
+from handlers.config import ConversationSettings
+from handlers.context import ChatState, Context, Messenger
+from handlers.router import Dispatcher
+from handlers.types import Message, Reply
+from nlp import Analysis, analyze
+
+log = logging.getLogger("siyu.pipeline")
+
+
+@dataclass
+class Pipeline:
+    claims: Claims
+    journal: InteractionJournal
+    dispatcher: Dispatcher
+    settings: ConversationSettings
+    state: ChatState
+    messenger: Messenger
+    metrics: Metrics
+    budget_seconds: float = 4.0
+    _late: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def handle(self, message: Message) -> str | None:
+        """The reply XML for this delivery (the first delivery's for a retry), None = success."""
+        key = f"dedupe:{message.channel.value}:{message.dedupe_key}"
+        self.metrics.received += 1
+        if not await self.claims.claim(key):
+            self.metrics.duplicates += 1
+            try:
+                return await self.claims.first_answer(key, wait=self.budget_seconds)
+            except LeaseExpired:
+                pass  # the first delivery's owner is gone: handle it here
+        try:
+            reply_xml = await self._first_delivery(message)
+        except BaseException:
+            await self.claims.release(key)
+            raise
+        await self.claims.finish(key, reply_xml)
+        return reply_xml
+
+    async def _first_delivery(self, message: Message) -> str | None:
+        customer, staff = await self._who(message)
+        analysis = _understand(message)
+        inbound = _inbound_record(message, customer, analysis)
+        if not await self.journal.record(inbound):
+            self.metrics.duplicates += 1
+            return await _recorded_reply(message)
+        ctx = Context(message, self.settings, self.state, self.messenger, customer, staff, analysis)
+        reply = await self._reply_in_time(ctx)
+        return await self._record_reply(message, customer, reply)
+
+    async def _who(self, message: Message) -> tuple[Customer | None, Staff | None]:
+        if message.channel is Channel.OA:
+            return await customers.for_openid(message.sender), None
+        if message.event == "change_external_contact":
+            external = message.get("ExternalUserID")
+            return (await customers.for_external_contact(external) if external else None), None
+        return None, await staff_directory.for_userid(message.sender, self.settings.staff_admins)
+
+    async def _reply_in_time(self, ctx: Context) -> Reply:
+        """The handler's reply, or None past the budget: then it is pushed when ready."""
+        task = asyncio.create_task(self.dispatcher.dispatch(ctx))
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.budget_seconds)
+        except TimeoutError:
+            self.metrics.late_replies += 1
+            late = asyncio.create_task(self._push_when_ready(ctx, task))
+            self._late.add(late)
+            late.add_done_callback(self._late.discard)
+            return None
+
+    async def _push_when_ready(self, ctx: Context, task: asyncio.Task[Reply]) -> None:
+        text = reply_text(await task)
+        if not text:
+            return
+        try:
+            if ctx.customer is not None:
+                await self.messenger.to_customer(ctx.customer, text)
+            elif ctx.staff is not None:
+                await self.messenger.to_staff(ctx.staff.userid, text)
+        except Exception:
+            log.exception("late reply to %s could not be pushed", ctx.message.dedupe_key)
+
+    async def _record_reply(
+        self, message: Message, customer: Customer | None, reply: Reply
+    ) -> str | None:
+        xml = render_reply(reply, to_user=message.sender, from_user=message.receiver)
+        if xml is None:
+            return None
+        outbound = NewInteraction(
+            channel=message.channel,
+            direction=Direction.OUT,
+            kind=f"reply:{type(reply).__name__.removesuffix('Reply').lower()}",
+            customer_id=customer.id if customer else None,
+            content=reply_text(reply),
+            payload=xml,
+            dedupe_key=f"{message.dedupe_key}:reply",
+        )
+        await self.journal.record(outbound)
+        self.metrics.replies += 1
+        return xml
+
+    async def drain(self) -> None:
+        if self._late:
+            await asyncio.gather(*self._late, return_exceptions=True)
+
+
+def _understand(message: Message) -> Analysis | None:
+    if message.is_event or not message.content:
+        return None
+    return analyze(message.content)
+
+
+def _inbound_record(
+    message: Message, customer: Customer | None, analysis: Analysis | None
+) -> NewInteraction:
+    return NewInteraction(
+        channel=message.channel,
+        direction=Direction.IN,
+        kind=message.kind[:48],
+        customer_id=customer.id if customer else None,
+        content=message.content,
+        payload=message.raw_xml,
+        msg_id=message.msg_id,
+        dedupe_key=message.dedupe_key,
+        sentiment_score=analysis.sentiment.score if analysis else None,
+        sentiment_label=analysis.sentiment.label.value if analysis else None,
+        intent=analysis.intent.value if analysis else None,
+        keywords=tuple(analysis.keywords) if analysis else None,
+    )
+
+
+async def _recorded_reply(message: Message) -> str | None:
+    """A delivery the database already has: answer what was answered then."""
+    row = await Interaction.get_or_none(
+        channel=message.channel.value, dedupe_key=f"{message.dedupe_key}:reply"
+    )
+    return row.payload if row else None

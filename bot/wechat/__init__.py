@@ -1,0 +1,1 @@
+"""WeChat protocol: callback crypto, message parsing, reply rendering, the async API client."""

@@ -1,0 +1,199 @@
+"""Thin async clients for the WeChat APIs siyu sends through (Official Account and WeCom)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from pydantic import BaseModel, SecretStr
+
+from bot.config import OfficialAccountSettings, WeComSettings
+from bot.store import Store
+from bot.wechat.errors import WeChatAPIError
+from bot.wechat.models import (
+    CustomTextMessage,
+    FollowerInfo,
+    StableTokenRequest,
+    TemplateMessage,
+    TemplateSendResult,
+    TemplateValue,
+    TextContent,
+    TokenResponse,
+    WeComSendResult,
+    WeComTextMessage,
+    WelcomeMessage,
+)
+from bot.wechat.token import DEFAULT_MARGIN, AccessToken, TokenCache
+from bot.wechat.transport import Transport, new_session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OATokenFetcher:
+    """`POST /cgi-bin/stable_token`: the same token while it is valid, so processes agree."""
+
+    transport: Transport
+    app_id: str
+    secret: SecretStr = field(repr=False)
+    can_force: bool = True
+
+    async def fetch(self, force: bool) -> AccessToken:
+        body = StableTokenRequest(
+            appid=self.app_id, secret=self.secret.get_secret_value(), force_refresh=force
+        )
+        answer = await self.transport.call("POST", "/cgi-bin/stable_token", body=body)
+        token = TokenResponse.model_validate(answer)
+        return AccessToken(token.access_token, token.expires_in)
+
+
+@dataclass(frozen=True)
+class WeComTokenFetcher:
+    """`GET /cgi-bin/gettoken?corpid=&corpsecret=` (one token per app secret)."""
+
+    transport: Transport
+    corp_id: str
+    secret: SecretStr = field(repr=False)
+    can_force: bool = False
+
+    async def fetch(self, force: bool) -> AccessToken:
+        params = {"corpid": self.corp_id, "corpsecret": self.secret.get_secret_value()}
+        answer = await self.transport.call("GET", "/cgi-bin/gettoken", params=params)
+        token = TokenResponse.model_validate(answer)
+        return AccessToken(token.access_token, token.expires_in)
+
+
+class AuthedApi:
+    """Adds access_token; on 40001 / 40014 / 42001 refreshes the token once and retries once."""
+
+    def __init__(self, transport: Transport, tokens: TokenCache) -> None:
+        self.transport = transport
+        self.tokens = tokens
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: BaseModel | None = None,
+    ) -> dict[str, Any]:
+        token = await self.tokens.get()
+        try:
+            return await self._send(token, method, path, params, body)
+        except WeChatAPIError as exc:
+            if not exc.token_expired:
+                raise
+            log.info("wechat %s: errcode %s, refreshing the access token", path, exc.errcode)
+        fresh = await self.tokens.refresh(stale=token)
+        return await self._send(fresh, method, path, params, body)
+
+    async def _send(
+        self,
+        token: str,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: BaseModel | None,
+    ) -> dict[str, Any]:
+        query = {**(params or {}), "access_token": token}
+        return await self.transport.call(method, path, params=query, body=body)
+
+
+class OfficialAccountClient:
+    def __init__(self, api: AuthedApi) -> None:
+        self.api = api
+
+    async def send_text(self, openid: str, content: str) -> None:
+        """Customer-service message: only inside the customer's window (else 45015 / 45047)."""
+        body = CustomTextMessage(touser=openid, text=TextContent(content=content))
+        await self.api.call("POST", "/cgi-bin/message/custom/send", body=body)
+
+    async def send_template(
+        self, openid: str, template_id: str, data: Mapping[str, str], url: str | None = None
+    ) -> int:
+        """Template message to a follower; `data` maps keyword names to values. Returns msgid."""
+        values = {name: TemplateValue(value=value) for name, value in data.items()}
+        body = TemplateMessage(touser=openid, template_id=template_id, url=url, data=values)
+        answer = await self.api.call("POST", "/cgi-bin/message/template/send", body=body)
+        return TemplateSendResult.model_validate(answer).msgid
+
+    async def user_info(self, openid: str) -> FollowerInfo:
+        params = {"openid": openid, "lang": "zh_CN"}
+        answer = await self.api.call("GET", "/cgi-bin/user/info", params=params)
+        return FollowerInfo.model_validate(answer)
+
+
+class WeComClient:
+    def __init__(self, api: AuthedApi, agent_id: int) -> None:
+        self.api = api
+        self.agent_id = agent_id
+
+    async def send_text(self, userid: str, content: str) -> WeComSendResult:
+        """App message to staff (`userid` may be `a|b`); unreachable ids come back in the result."""
+        body = WeComTextMessage(
+            touser=userid, agentid=self.agent_id, text=TextContent(content=content)
+        )
+        answer = await self.api.call("POST", "/cgi-bin/message/send", body=body)
+        return WeComSendResult.model_validate(answer)
+
+    async def send_welcome_msg(self, welcome_code: str, text: str) -> None:
+        """Welcome message to a new external contact; the code lives 20 s and works once."""
+        body = WelcomeMessage(welcome_code=welcome_code, text=TextContent(content=text))
+        await self.api.call("POST", "/cgi-bin/externalcontact/send_welcome_msg", body=body)
+
+
+@dataclass(frozen=True)
+class WeChatClients:
+    oa: OfficialAccountClient
+    wecom: WeComClient
+    session: aiohttp.ClientSession = field(repr=False)
+
+    async def close(self) -> None:
+        """Closes the HTTP session; the store belongs to the caller."""
+        await self.session.close()
+
+
+async def open_clients(
+    settings_oa: OfficialAccountSettings,
+    settings_wecom: WeComSettings,
+    store: Store,
+    *,
+    token_margin: float = DEFAULT_MARGIN,
+) -> WeChatClients:
+    session = new_session()
+    return WeChatClients(
+        oa=_oa_client(settings_oa, store, session, token_margin),
+        wecom=_wecom_client(settings_wecom, store, session, token_margin),
+        session=session,
+    )
+
+
+def _oa_client(
+    settings: OfficialAccountSettings,
+    store: Store,
+    session: aiohttp.ClientSession,
+    margin: float,
+) -> OfficialAccountClient:
+    transport = Transport(session, settings.api_base_url)
+    fetcher = OATokenFetcher(transport, settings.app_id, settings.app_secret)
+    key = f"wechat:token:oa:{settings.app_id}"
+    return OfficialAccountClient(
+        AuthedApi(transport, TokenCache(store, key, fetcher, margin=margin))
+    )
+
+
+def _wecom_client(
+    settings: WeComSettings,
+    store: Store,
+    session: aiohttp.ClientSession,
+    margin: float,
+) -> WeComClient:
+    transport = Transport(session, settings.api_base_url)
+    fetcher = WeComTokenFetcher(transport, settings.corp_id, settings.secret)
+    key = f"wechat:token:wecom:{settings.corp_id}:{settings.agent_id}"
+    tokens = TokenCache(store, key, fetcher, margin=margin)
+    return WeComClient(AuthedApi(transport, tokens), settings.agent_id)

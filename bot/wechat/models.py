@@ -1,0 +1,95 @@
+"""JSON payloads at the edge of the WeChat APIs (requests we send, answers we read)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TextContent(_Payload):
+    content: str
+
+
+class StableTokenRequest(_Payload):
+    grant_type: Literal["client_credential"] = "client_credential"
+    appid: str
+    secret: str = Field(repr=False)
+    force_refresh: bool = False
+
+
+class TokenResponse(_Payload):
+    access_token: str = Field(repr=False)
+    expires_in: int
+
+
+class CustomTextMessage(_Payload):
+    touser: str
+    msgtype: Literal["text"] = "text"
+    text: TextContent
+
+
+class TemplateValue(_Payload):
+    value: str
+
+
+class TemplateMessage(_Payload):
+    touser: str
+    template_id: str
+    url: str | None = None
+    data: dict[str, TemplateValue]
+
+
+class TemplateSendResult(_Payload):
+    msgid: int
+
+
+class FollowerInfo(_Payload):
+    """`GET /cgi-bin/user/info`; no nickname or avatar since 2021-12-27."""
+
+    subscribe: int
+    openid: str
+    language: str | None = None
+    subscribe_time: int | None = None
+    unionid: str | None = None
+    remark: str = ""
+    groupid: int | None = None
+    tagid_list: list[int] = Field(default_factory=list)
+    subscribe_scene: str | None = None
+    qr_scene: int | None = None
+    qr_scene_str: str | None = None
+
+    @property
+    def following(self) -> bool:
+        return self.subscribe == 1
+
+
+class WeComTextMessage(_Payload):
+    touser: str
+    msgtype: Literal["text"] = "text"
+    agentid: int
+    text: TextContent
+
+
+class WeComSendResult(_Payload):
+    """Recipients WeChat could not reach come back as `|`-joined ids, not as an error."""
+
+    invaliduser: str = ""
+    invalidparty: str = ""
+    invalidtag: str = ""
+    unlicenseduser: str = ""
+    msgid: str = ""
+    response_code: str = ""
+
+    @property
+    def invalid_users(self) -> list[str]:
+        return [u for u in self.invaliduser.split("|") if u]
+
+
+class WelcomeMessage(_Payload):
+    welcome_code: str
+    text: TextContent

@@ -1,0 +1,129 @@
+"""Finding and updating customers as WeChat identifies them (openid, external_userid)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+
+from crm.interactions import utcnow
+from crm.models import Channel, Customer
+
+
+class CustomerCache:
+    """A bounded LRU of customers by WeChat id, so a chat does not cost a query a message.
+
+    Entries are refreshed by every change made through this module; another process's
+    change shows up when the entry is evicted or the process restarts.
+    """
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._size = size
+        self._items: OrderedDict[str, Customer] = OrderedDict()
+
+    def get(self, key: str) -> Customer | None:
+        customer = self._items.get(key)
+        if customer is not None:
+            self._items.move_to_end(key)
+        return customer
+
+    def put(self, key: str, customer: Customer) -> None:
+        self._items[key] = customer
+        self._items.move_to_end(key)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+cache = CustomerCache()
+
+
+async def for_openid(openid: str) -> Customer:
+    """The Official Account follower with this openid, created on first contact."""
+    key = f"oa:{openid}"
+    customer = cache.get(key)
+    if customer is None:
+        customer = await _get_or_create({"openid": openid}, Channel.OA)
+        cache.put(key, customer)
+    return customer
+
+
+async def for_external_contact(external_userid: str) -> Customer:
+    key = f"wecom:{external_userid}"
+    customer = cache.get(key)
+    if customer is None:
+        customer = await _get_or_create({"external_userid": external_userid}, Channel.WECOM)
+        cache.put(key, customer)
+    return customer
+
+
+async def _get_or_create(ident: dict[str, str], channel: Channel) -> Customer:
+    customer = await Customer.get_or_none(**ident)
+    if customer is not None:
+        return customer
+    try:
+        return await Customer.create(**ident, source_channel=channel)
+    except IntegrityError:  # another request created it first
+        return await Customer.get(**ident)
+
+
+async def subscribe(customer: Customer, scene: str | None, at: datetime | None = None) -> None:
+    customer.subscribed = True
+    customer.subscribed_at = at or utcnow()
+    customer.unsubscribed_at = None
+    fields = ["subscribed", "subscribed_at", "unsubscribed_at", "updated_at"]
+    if scene and not customer.source_detail:
+        customer.source_detail = scene[:64]
+        fields.append("source_detail")
+    await customer.save(update_fields=fields)
+
+
+async def unsubscribe(customer: Customer, at: datetime | None = None) -> None:
+    customer.subscribed = False
+    customer.unsubscribed_at = at or utcnow()
+    await customer.save(update_fields=["subscribed", "unsubscribed_at", "updated_at"])
+
+
+async def opt_out(customer: Customer) -> bool:
+    """Stop marketing messages; False when the customer had already opted out."""
+    if customer.opted_out:
+        return False
+    customer.opted_out = True
+    customer.opted_out_at = utcnow()
+    await customer.save(update_fields=["opted_out", "opted_out_at", "updated_at"])
+    return True
+
+
+async def opt_in(customer: Customer) -> bool:
+    if not customer.opted_out:
+        return False
+    customer.opted_out = False
+    customer.opted_out_at = None
+    await customer.save(update_fields=["opted_out", "opted_out_at", "updated_at"])
+    return True
+
+
+async def follow_by_staff(
+    external_userid: str, staff_userid: str, state: str | None
+) -> Customer:
+    """A staff member added (or edited) this external contact: record who follows them."""
+    customer = await for_external_contact(external_userid)
+    customer.follow_user = staff_userid
+    fields = ["follow_user", "updated_at"]
+    if state and not customer.source_detail:
+        customer.source_detail = state[:64]
+        fields.append("source_detail")
+    await customer.save(update_fields=fields)
+    return customer
+
+
+async def unfollow_by_staff(external_userid: str, staff_userid: str) -> Customer:
+    """The contact was removed (by staff or by the customer); keep the record, drop the link."""
+    customer = await for_external_contact(external_userid)
+    if customer.follow_user == staff_userid:
+        customer.follow_user = None
+        await customer.save(update_fields=["follow_user", "updated_at"])
+    return customer

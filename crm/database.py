@@ -1,0 +1,68 @@
+"""Database lifecycle: Tortoise config from one URL, open/close, and schema migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+APP = "siyu"
+MODELS = ["crm.models"]
+MIGRATIONS = "crm.migrations"
+_SQLITE_PRAGMAS = {"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": "5000"}
+
+
+def sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite://"):
+        return None
+    path = url.removeprefix("sqlite://").split("?", 1)[0]
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def _with_sqlite_pragmas(url: str) -> str:
+    query = urlsplit(url).query
+    missing = [f"{k}={v}" for k, v in _SQLITE_PRAGMAS.items() if f"{k}=" not in query]
+    if not missing:
+        return url
+    return url + ("&" if "?" in url else "?") + "&".join(missing)
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite://"):
+        url = _with_sqlite_pragmas(url)
+    elif url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    return {
+        "connections": {"default": url},
+        "apps": {APP: {"models": MODELS, "migrations": MIGRATIONS}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+async def open_database(url: str) -> None:
+    _ensure_sqlite_dir(url)
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(url: str) -> None:
+    """Create or upgrade the schema with Tortoise's own migrations (crm/migrations)."""
+    _ensure_sqlite_dir(url)
+    await tortoise_migrate(config=tortoise_config(url))
+
+
+def dialect() -> str:
+    return str(connections.get("default").capabilities.dialect)

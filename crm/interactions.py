@@ -1,0 +1,140 @@
+"""The interaction journal: every message in or out is written once, durably, with group commit.
+
+Many concurrent webhook requests share one transaction: while one batch commits, the next one
+collects. Each caller awaits its own row's commit, so nothing is acknowledged before it is on
+disk, and a duplicate delivery (same channel + dedupe key) is detected by the database itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from crm.models import Direction
+
+_COLUMNS = (
+    "customer_id", "channel", "direction", "kind", "content", "payload", "msg_id",
+    "dedupe_key", "sentiment_score", "sentiment_label", "intent", "keywords", "created_at",
+)  # fmt: skip
+_JSON_COLUMN = _COLUMNS.index("keywords")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class NewInteraction:
+    channel: str
+    direction: Direction
+    kind: str
+    customer_id: int | None = None
+    content: str | None = None
+    payload: str | None = None
+    msg_id: str | None = None
+    dedupe_key: str | None = None
+    sentiment_score: float | None = None
+    sentiment_label: str | None = None
+    intent: str | None = None
+    keywords: tuple[str, ...] | None = None
+    created_at: datetime = field(default_factory=utcnow)
+
+    def row(self) -> list[Any]:
+        values = [getattr(self, name) for name in _COLUMNS]
+        values[2] = self.direction.value
+        if self.keywords is not None:
+            values[_JSON_COLUMN] = json.dumps(list(self.keywords), ensure_ascii=False)
+        return values
+
+
+class InteractionJournal:
+    """Group commit writer. `record()` returns True when the row is new, False for a duplicate."""
+
+    def __init__(self, max_batch: int = 256) -> None:
+        self._max_batch = max_batch
+        self._pending: list[tuple[NewInteraction, asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    async def record(self, item: NewInteraction) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_all())
+        return await future
+
+    async def _flush_all(self) -> None:
+        while self._pending:
+            batch = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+            try:
+                fresh = await write_batch([item for item, _ in batch])
+            except Exception as exc:  # every waiter gets the failure and answers 5xx
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            self.batches += 1
+            for (_, future), is_new in zip(batch, fresh, strict=True):
+                if not future.done():
+                    future.set_result(is_new)
+
+    async def drain(self) -> None:
+        """Wait for everything queued so far (shutdown)."""
+        if self._flusher is not None:
+            await asyncio.shield(self._flusher)
+
+
+async def write_batch(items: Sequence[NewInteraction]) -> list[bool]:
+    """Insert in one transaction; a row whose (channel, dedupe_key) exists is skipped."""
+    async with in_transaction() as conn:
+        inserted = await _insert(conn, items)
+        await _touch_customers(conn, items)
+    return [i.dedupe_key is None or (i.channel, i.dedupe_key) in inserted for i in items]
+
+
+async def _insert(conn: BaseDBAsyncClient, items: Sequence[NewInteraction]) -> set[tuple[str, str]]:
+    postgres = conn.capabilities.dialect == "postgres"
+    values: list[Any] = []
+    groups = []
+    for item in items:
+        start = len(values)
+        values.extend(item.row())
+        groups.append(_placeholders(start, len(_COLUMNS), postgres))
+    sql = (
+        f"INSERT INTO interaction ({', '.join(_COLUMNS)}) VALUES {', '.join(groups)} "
+        "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING channel, dedupe_key"
+    )
+    _, rows = await conn.execute_query(sql, values)
+    return {(row["channel"], row["dedupe_key"]) for row in rows if row["dedupe_key"]}
+
+
+def _marks(start: int, count: int, postgres: bool) -> list[str]:
+    return [f"${start + i}" for i in range(count)] if postgres else ["?"] * count
+
+
+def _placeholders(start: int, count: int, postgres: bool) -> str:
+    marks = _marks(start + 1, count, postgres)
+    if postgres:
+        marks[_JSON_COLUMN] += "::jsonb"
+    return "(" + ", ".join(marks) + ")"
+
+
+async def _touch_customers(conn: BaseDBAsyncClient, items: Sequence[NewInteraction]) -> None:
+    """One UPDATE a batch: a batch spans milliseconds, so its newest time serves all."""
+    inbound = [i for i in items if i.direction is Direction.IN and i.customer_id is not None]
+    if not inbound:
+        return
+    when = max(i.created_at for i in inbound)
+    ids = sorted({i.customer_id for i in inbound if i.customer_id is not None})
+    postgres = conn.capabilities.dialect == "postgres"
+    first, *rest = _marks(1, len(ids) + 1, postgres)
+    sql = f"UPDATE customer SET last_active_at = {first} WHERE id IN ({', '.join(rest)})"
+    await conn.execute_query(sql, [when, *ids])

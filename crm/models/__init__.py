@@ -1,0 +1,38 @@
+"""Tortoise models of the customer domain (the only place models live)."""
+
+from crm.models.complaints import Complaint, ComplaintStatus
+from crm.models.customers import BirthdayCalendar, Channel, Customer, Gender, LifecycleStage
+from crm.models.interactions import Direction, Interaction
+from crm.models.lifecycle import LifecycleChange
+from crm.models.merges import CustomerMerge
+from crm.models.orders import Order
+from crm.models.points import PointsEntry, PointsKind
+from crm.models.segments import Segment, SegmentKind, SegmentMember
+from crm.models.staff import Role, Staff
+from crm.models.tags import CustomerTag, KeywordRule, Tag, TagSource
+
+__all__ = [
+    "BirthdayCalendar",
+    "Channel",
+    "Complaint",
+    "ComplaintStatus",
+    "Customer",
+    "CustomerMerge",
+    "CustomerTag",
+    "Direction",
+    "Gender",
+    "Interaction",
+    "KeywordRule",
+    "LifecycleChange",
+    "LifecycleStage",
+    "Order",
+    "PointsEntry",
+    "PointsKind",
+    "Role",
+    "Segment",
+    "SegmentKind",
+    "SegmentMember",
+    "Staff",
+    "Tag",
+    "TagSource",
+]

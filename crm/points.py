@@ -1,0 +1,241 @@
+"""Loyalty points: an append-only ledger (earn / redeem / expire / adjust), the balance cached on
+the customer. Every entry is idempotent by its reference; the balance never goes negative, even
+under concurrent redeems (row lock on PostgreSQL plus a conditional UPDATE everywhere); credits
+are spent and expire first-in-first-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.functions import Sum
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from crm.config import PointsSettings
+from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
+from crm.models import Customer, PointsEntry, PointsKind
+
+
+@dataclass(frozen=True)
+class PointsSummary:
+    """What a customer asking 积分 is told: the balance and the soonest expiring points."""
+
+    balance: int
+    expiring_amount: int
+    expiring_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Change:
+    customer_id: int
+    kind: PointsKind
+    amount: int
+    reference: str
+    note: str | None
+    now: datetime
+
+
+async def earn(
+    customer_id: int,
+    amount: int,
+    reference: str,
+    note: str | None = None,
+    now: datetime | None = None,
+    settings: PointsSettings | None = None,
+) -> PointsEntry:
+    """Credit points valid for settings.validity_days. Same reference again: the first entry."""
+    if amount <= 0:
+        raise InvalidInput("获得的积分必须是正数")
+    change = _Change(customer_id, PointsKind.EARN, amount, reference, note, _now(now))
+    return await _apply(change, settings or PointsSettings())
+
+
+async def redeem(
+    customer_id: int,
+    amount: int,
+    reference: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> PointsEntry:
+    """Spend points; InsufficientPoints when the balance is too low (nothing changes)."""
+    if amount <= 0:
+        raise InvalidInput("兑换的积分必须是正数")
+    change = _Change(customer_id, PointsKind.REDEEM, -amount, reference, note, _now(now))
+    return await _apply(change, PointsSettings())
+
+
+async def adjust(
+    customer_id: int,
+    amount: int,
+    reference: str,
+    note: str | None = None,
+    now: datetime | None = None,
+    settings: PointsSettings | None = None,
+) -> PointsEntry:
+    """Staff correction, signed; a positive one is a credit with the usual validity."""
+    if amount == 0:
+        raise InvalidInput("调整的积分不能为 0")
+    change = _Change(customer_id, PointsKind.ADJUST, amount, reference, note, _now(now))
+    return await _apply(change, settings or PointsSettings())
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+async def _apply(change: _Change, settings: PointsSettings) -> PointsEntry:
+    existing = await PointsEntry.get_or_none(reference=change.reference)
+    if existing is not None:
+        return _same(existing, change)
+    try:
+        async with in_transaction() as tx:
+            return await _write(tx, change, settings)
+    except IntegrityError:
+        existing = await PointsEntry.get_or_none(reference=change.reference)
+        if existing is None:
+            raise
+        return _same(existing, change)
+
+
+def _same(entry: PointsEntry, change: _Change) -> PointsEntry:
+    if (entry.customer_id, entry.kind, entry.amount) != (  # type: ignore[attr-defined]
+        change.customer_id,
+        change.kind,
+        change.amount,
+    ):
+        raise Conflict(f"积分流水编号 {change.reference} 已用于另一笔变动")
+    return entry
+
+
+async def _write(tx: BaseDBAsyncClient, change: _Change, settings: PointsSettings) -> PointsEntry:
+    locked = await Customer.filter(id=change.customer_id).using_db(tx).select_for_update()
+    if not locked:
+        raise NotFound(f"客户 {change.customer_id} 不存在")
+    if change.amount > 0:
+        return await _credit(tx, change, settings)
+    return await _debit(tx, change)
+
+
+async def _credit(tx: BaseDBAsyncClient, change: _Change, settings: PointsSettings) -> PointsEntry:
+    await (
+        Customer.filter(id=change.customer_id)
+        .using_db(tx)
+        .update(points_balance=F("points_balance") + change.amount)
+    )
+    return await PointsEntry.create(
+        using_db=tx,
+        customer_id=change.customer_id,
+        kind=change.kind,
+        amount=change.amount,
+        remaining=change.amount,
+        expires_at=change.now + timedelta(days=settings.validity_days),
+        reference=change.reference,
+        note=change.note,
+    )
+
+
+async def _debit(tx: BaseDBAsyncClient, change: _Change) -> PointsEntry:
+    spend = -change.amount
+    updated = await (
+        Customer.filter(id=change.customer_id, points_balance__gte=spend)
+        .using_db(tx)
+        .update(points_balance=F("points_balance") - spend)
+    )
+    if not updated:
+        balance = await Customer.filter(id=change.customer_id).using_db(tx).first()
+        have = balance.points_balance if balance else 0
+        raise InsufficientPoints(f"积分不足：需要 {spend}，当前余额 {have}")
+    await _consume_fifo(tx, change.customer_id, spend)
+    return await PointsEntry.create(
+        using_db=tx,
+        customer_id=change.customer_id,
+        kind=change.kind,
+        amount=change.amount,
+        reference=change.reference,
+        note=change.note,
+    )
+
+
+async def _consume_fifo(tx: BaseDBAsyncClient, customer_id: int, spend: int) -> None:
+    credits = (
+        await PointsEntry.filter(customer_id=customer_id, remaining__gt=0)
+        .using_db(tx)
+        .order_by("expires_at", "id")
+    )
+    for credit in credits:
+        if spend == 0:
+            return
+        used = min(credit.remaining, spend)
+        await PointsEntry.filter(id=credit.id).using_db(tx).update(remaining=F("remaining") - used)
+        spend -= used
+
+
+async def expire_due(now: datetime | None = None, batch_size: int = 500) -> int:
+    """Expire every credit whose validity ended; returns the number of expire entries written."""
+    moment = _now(now)
+    written = 0
+    while True:
+        due = await PointsEntry.filter(remaining__gt=0, expires_at__lte=moment).limit(batch_size)
+        if not due:
+            return written
+        for credit in due:
+            written += await _expire_one(credit.id, moment)
+
+
+async def _expire_one(credit_id: int, now: datetime) -> int:
+    async with in_transaction() as tx:
+        credit = await PointsEntry.filter(id=credit_id).using_db(tx).first()
+        if credit is None or credit.remaining <= 0:
+            return 0
+        customer_id = credit.customer_id  # type: ignore[attr-defined]
+        await Customer.filter(id=customer_id).using_db(tx).select_for_update()
+        lost = credit.remaining
+        await PointsEntry.filter(id=credit_id).using_db(tx).update(remaining=0)
+        await (
+            Customer.filter(id=customer_id)
+            .using_db(tx)
+            .update(points_balance=F("points_balance") - lost)
+        )
+        await PointsEntry.create(
+            using_db=tx,
+            customer_id=customer_id,
+            kind=PointsKind.EXPIRE,
+            amount=-lost,
+            reference=f"expire:{credit_id}",
+            note="积分到期",
+        )
+        return 1
+
+
+async def points_summary(customer_id: int, now: datetime | None = None) -> PointsSummary:
+    """Balance and the next batch to expire (amount and time); what handlers/points.py shows."""
+    customer = await Customer.get_or_none(id=customer_id)
+    if customer is None:
+        raise NotFound(f"客户 {customer_id} 不存在")
+    soonest = (
+        await PointsEntry.filter(customer_id=customer_id, remaining__gt=0, expires_at__gt=_now(now))
+        .order_by("expires_at")
+        .first()
+    )
+    if soonest is None or soonest.expires_at is None:
+        return PointsSummary(customer.points_balance, 0, None)
+    same_day = PointsEntry.filter(
+        customer_id=customer_id, remaining__gt=0, expires_at=soonest.expires_at
+    )
+    amount = await _sum(same_day, "remaining")
+    return PointsSummary(customer.points_balance, amount, soonest.expires_at)
+
+
+async def _sum(qs: QuerySet[PointsEntry], column: str) -> int:
+    rows: list[Any] = await qs.annotate(total=Sum(column)).values_list("total", flat=True)
+    return int(rows[0] or 0) if rows else 0
+
+
+async def ledger_balance(customer_id: int) -> int:
+    """The balance recomputed from the ledger (the cached balance must always equal it)."""
+    return await _sum(PointsEntry.filter(customer_id=customer_id), "amount")

@@ -1,0 +1,35 @@
+"""Segments: a JSON rule language compiled to one query, dynamic or frozen as a snapshot."""
+
+from crm.segments.compiler import RuleContext, customers_matching
+from crm.segments.rules import parse_rule, rule_to_json
+from crm.segments.service import (
+    CustomerPreview,
+    context,
+    count,
+    create_segment,
+    get_segment,
+    iter_customers,
+    iter_ids,
+    preview,
+    rule_queryset,
+    segment_queryset,
+    snapshot,
+)
+
+__all__ = [
+    "CustomerPreview",
+    "RuleContext",
+    "context",
+    "count",
+    "create_segment",
+    "customers_matching",
+    "get_segment",
+    "iter_customers",
+    "iter_ids",
+    "parse_rule",
+    "preview",
+    "rule_queryset",
+    "rule_to_json",
+    "segment_queryset",
+    "snapshot",
+]

@@ -1,0 +1,183 @@
+"""Compile a validated rule into ONE Tortoise query over customers (Q objects and subqueries)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from crm import birthdays
+from crm.models import Complaint, ComplaintStatus, Customer, CustomerTag, Interaction
+from crm.models.customers import BirthdayCalendar
+from crm.segments import rules as r
+
+_COMPARE = {"eq": "", "ne": "__not", "gt": "__gt", "gte": "__gte", "lt": "__lt", "lte": "__lte"}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """When and where a rule is evaluated: 'today' is the brand's local day."""
+
+    now: datetime
+    timezone: str = "Asia/Shanghai"
+    dialect: str = "sqlite"
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(ZoneInfo(self.timezone)).date()
+
+
+@dataclass
+class _Compiler:
+    ctx: RuleContext
+    annotations: dict[str, Any] = field(default_factory=dict)
+
+    def rule(self, node: Any) -> Q:
+        if isinstance(node, r.AllGroup):
+            return Q(*[self.rule(n) for n in node.all], join_type="AND")
+        if isinstance(node, r.AnyGroup):
+            return Q(*[self.rule(n) for n in node.any], join_type="OR")
+        if isinstance(node, r.NotGroup):
+            return ~self.rule(node.not_)
+        return _HANDLERS[type(node)](self, node)
+
+    def annotate(self, term: Any) -> str:
+        name = f"_rule_{len(self.annotations)}"
+        self.annotations[name] = term
+        return name
+
+
+def _tag(c: _Compiler, node: r.TagCondition) -> Q:
+    tagged = Subquery(CustomerTag.filter(tag__name=node.value).values("customer_id"))
+    return Q(id__in=tagged) if node.op == "has" else ~Q(id__in=tagged)
+
+
+def _stage(c: _Compiler, node: r.StageCondition) -> Q:
+    values = node.value if isinstance(node.value, list) else [node.value]
+    matched = Q(lifecycle_stage__in=[v.value for v in values])
+    return ~matched if node.op in ("ne", "not_in") else matched
+
+
+def _rfm(c: _Compiler, node: r.RfmCondition) -> Q:
+    if isinstance(node.value, tuple):
+        low, high = node.value
+        return _q({f"{node.field}__gte": low, f"{node.field}__lte": high})
+    return _compare(node.field, node.op, node.value)
+
+
+def _q(lookups: dict[str, Any]) -> Q:
+    return Q(**lookups)  # QQQ
+
+
+def _compare(column: str, op: str, value: Any) -> Q:
+    if op == "ne":
+        return ~_q({column: value})
+    return _q({column + _COMPARE[op]: value})
+
+
+def _last_active(c: _Compiler, node: r.LastActiveCondition) -> Q:
+    if isinstance(node.value, int):
+        since = c.ctx.now - timedelta(days=node.value)
+        if node.op == "within_days":
+            return Q(last_active_at__gte=since)
+        return Q(last_active_at__lt=since) | Q(last_active_at__isnull=True)
+    if node.op == "before":
+        return Q(last_active_at__lt=node.value)
+    return Q(last_active_at__gt=node.value)
+
+
+def _birthday(c: _Compiler, node: r.BirthdayCondition) -> Q:
+    today = c.ctx.today
+    if node.op == "today":
+        start, end = today, today
+    elif node.op == "within_days":
+        start, end = today, today + timedelta(days=node.value or 0)
+    else:
+        start, end = birthdays.month_bounds(today.year, node.value or today.month)
+    keys = birthdays.keys_between(start, end)
+    solar = Q(birthday_calendar=BirthdayCalendar.SOLAR, birthday_md__in=sorted(keys.solar))
+    if not keys.lunar:
+        return solar
+    lunar = Q(birthday_calendar=BirthdayCalendar.LUNAR, birthday_md__in=sorted(keys.lunar))
+    return solar | lunar
+
+
+def _number(c: _Compiler, node: r.NumberCondition) -> Q:
+    value: Any = node.value if node.field == "total_spent" else int(node.value)
+    return _compare(node.field, node.op, value)
+
+
+def _flag(c: _Compiler, node: r.FlagCondition) -> Q:
+    return _q({node.field: node.value})
+
+
+def _choice(c: _Compiler, node: r.ChoiceCondition) -> Q:
+    column = "source_channel" if node.field == "channel" else node.field
+    values = node.value if isinstance(node.value, list) else [node.value]
+    matched = _q({f"{column}__in": values})
+    return ~matched if node.op in ("ne", "not_in") else matched
+
+
+def _attribute(c: _Compiler, node: r.AttributeCondition) -> Q:
+    # node.key is restricted to \w characters by the rule model, so it is safe inside SQL text.
+    if c.ctx.dialect == "postgres":
+        sql = f"(\"attributes\"->>'{node.key}')"
+    else:
+        sql = f'CAST(json_extract("attributes", \'$."{node.key}"\') AS TEXT)'
+    name = c.annotate(RawSQL(sql))
+    if node.op in ("exists", "missing"):
+        return _q({f"{name}__isnull": node.op == "missing"})
+    values = node.value if isinstance(node.value, list) else [node.value]
+    matched = _q({f"{name}__in": [str(v) for v in values]})
+    return ~matched & _q({f"{name}__isnull": False}) if node.op == "ne" else matched
+
+
+def _negative(c: _Compiler, node: r.NegativeSentimentCondition) -> Q:
+    since = c.ctx.now - timedelta(days=node.days)
+    recent = Interaction.filter(
+        sentiment_label="negative", created_at__gte=since, customer_id__isnull=False
+    )
+    return Q(id__in=Subquery(_at_least(recent, node.min_count)))
+
+
+def _complaints(c: _Compiler, node: r.OpenComplaintsCondition) -> Q:
+    open_ = Complaint.filter(status=ComplaintStatus.OPEN)
+    return Q(id__in=Subquery(_at_least(open_, node.min_count)))
+
+
+def _at_least(qs: QuerySet[Any], count: int) -> Any:
+    if count <= 1:
+        return qs.values("customer_id")
+    grouped = qs.annotate(_n=Count("id")).group_by("customer_id").filter(_n__gte=count)
+    return grouped.values("customer_id")
+
+
+_HANDLERS: dict[type, Callable[[_Compiler, Any], Q]] = {
+    r.TagCondition: _tag,
+    r.StageCondition: _stage,
+    r.RfmCondition: _rfm,
+    r.LastActiveCondition: _last_active,
+    r.BirthdayCondition: _birthday,
+    r.NumberCondition: _number,
+    r.FlagCondition: _flag,
+    r.ChoiceCondition: _choice,
+    r.AttributeCondition: _attribute,
+    r.NegativeSentimentCondition: _negative,
+    r.OpenComplaintsCondition: _complaints,
+}
+
+
+def customers_matching(rule: Any, ctx: RuleContext) -> QuerySet[Customer]:
+    """Live customers (not merged away) matching the rule, as one unevaluated queryset."""
+    compiler = _Compiler(ctx)
+    q = compiler.rule(rule)
+    qs = Customer.filter(merged_into_id__isnull=True)
+    if compiler.annotations:
+        qs = qs.annotate(**compiler.annotations)
+    return qs.filter(q)

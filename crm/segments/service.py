@@ -1,0 +1,153 @@
+"""Segments in use: save, count, preview, stream in batches, freeze a static snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import DoesNotExist, IntegrityError
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from crm.database import dialect
+from crm.errors import Conflict, InvalidInput, NotFound
+from crm.models import Customer, Segment, SegmentKind, SegmentMember
+from crm.privacy import mask_name, mask_phone
+from crm.segments.compiler import RuleContext, customers_matching
+from crm.segments.rules import parse_rule, rule_to_json
+
+
+@dataclass(frozen=True)
+class CustomerPreview:
+    id: int
+    display_name: str | None
+    phone: str | None
+    city: str | None
+    lifecycle_stage: str
+    points_balance: int
+    total_spent: Decimal
+
+
+def context(now: datetime | None = None, timezone: str = "Asia/Shanghai") -> RuleContext:
+    return RuleContext(now=now or datetime.now(UTC), timezone=timezone, dialect=dialect())
+
+
+def rule_queryset(rule: Any, ctx: RuleContext | None = None) -> QuerySet[Customer]:
+    """Customers matching a rule given as JSON (validated here) or as a parsed rule."""
+    parsed = parse_rule(rule) if isinstance(rule, dict) else rule
+    return customers_matching(parsed, ctx or context())
+
+
+async def create_segment(
+    name: str, rule: Any, description: str | None = None, kind: SegmentKind = SegmentKind.DYNAMIC
+) -> Segment:
+    """Save a dynamic segment; a static one is frozen right away (see snapshot)."""
+    stored = rule_to_json(parse_rule(rule))
+    try:
+        segment = await Segment.create(name=name, rule=stored, description=description, kind=kind)
+    except IntegrityError:
+        raise Conflict(f"已有同名分群：{name}") from None
+    if kind is SegmentKind.STATIC:
+        await snapshot(segment)
+    return segment
+
+
+async def get_segment(segment_id: int) -> Segment:
+    try:
+        return await Segment.get(id=segment_id)
+    except DoesNotExist:
+        raise NotFound(f"分群 {segment_id} 不存在") from None
+
+
+def segment_queryset(segment: Segment, ctx: RuleContext | None = None) -> QuerySet[Customer]:
+    """Dynamic: the rule now. Static: the frozen members (those not merged away since)."""
+    if segment.kind is SegmentKind.STATIC:
+        members = SegmentMember.filter(segment_id=segment.id).values("customer_id")
+        return Customer.filter(Q(id__in=Subquery(members)), merged_into_id__isnull=True)
+    return rule_queryset(segment.rule, ctx)
+
+
+async def count(qs: QuerySet[Customer]) -> int:
+    return await qs.count()
+
+
+async def preview(qs: QuerySet[Customer], limit: int = 20) -> list[CustomerPreview]:
+    """The first customers of a selection, with phone and name masked for staff screens."""
+    if not 1 <= limit <= 200:
+        raise InvalidInput("预览条数应在 1 到 200 之间")
+    rows = await qs.order_by("id").limit(limit)
+    return [_preview(c) for c in rows]
+
+
+def _preview(c: Customer) -> CustomerPreview:
+    return CustomerPreview(
+        id=c.id,
+        display_name=mask_name(c.display_name),
+        phone=mask_phone(c.phone),
+        city=c.city,
+        lifecycle_stage=str(c.lifecycle_stage),
+        points_balance=c.points_balance,
+        total_spent=Decimal(c.total_spent),
+    )
+
+
+async def iter_ids(qs: QuerySet[Customer], batch_size: int = 1000) -> AsyncIterator[list[int]]:
+    """Ids in batches by keyset pagination: constant memory, safe while rows change."""
+    last = 0
+    while True:
+        batch: list[Any] = await (
+            qs.filter(id__gt=last).order_by("id").limit(batch_size).values_list("id", flat=True)
+        )
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+async def iter_customers(
+    qs: QuerySet[Customer], batch_size: int = 1000
+) -> AsyncIterator[list[Customer]]:
+    last = 0
+    while True:
+        batch = await qs.filter(id__gt=last).order_by("id").limit(batch_size)
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].id
+
+
+async def snapshot(segment: Segment, ctx: RuleContext | None = None) -> int:
+    """Freeze the rule's current members into the segment (replacing any earlier snapshot)."""
+    now = (ctx.now if ctx else None) or datetime.now(UTC)
+    ids = rule_queryset(segment.rule, ctx).values("id")
+    ids._make_query()
+    select_sql, params = ids.query.get_parameterized_sql()
+    async with in_transaction() as tx:
+        await tx.execute_query(_delete_members_sql(), [segment.id])
+        sql, all_params = _insert_members_sql(select_sql, list(params), segment.id, now)
+        await tx.execute_query(sql, all_params)
+    total = await SegmentMember.filter(segment_id=segment.id).count()
+    segment.kind, segment.snapshot_at, segment.member_count = SegmentKind.STATIC, now, total
+    await segment.save(update_fields=["kind", "snapshot_at", "member_count", "updated_at"])
+    return total
+
+
+def _delete_members_sql() -> str:
+    mark = "$1" if dialect() == "postgres" else "?"
+    return f'DELETE FROM "segment_member" WHERE "segment_id" = {mark}'
+
+
+def _insert_members_sql(
+    select_sql: str, params: list[Any], segment_id: int, now: datetime
+) -> tuple[str, list[Any]]:
+    head = 'INSERT INTO "segment_member" ("segment_id", "customer_id", "created_at") '
+    if dialect() == "postgres":
+        n = len(params)
+        sql = f'{head}SELECT ${n + 1}, s."id", ${n + 2} FROM ({select_sql}) s'
+        return sql, [*params, segment_id, now]
+    sql = f'{head}SELECT ?, s."id", ? FROM ({select_sql}) s'
+    return sql, [segment_id, now, *params]

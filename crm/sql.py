@@ -1,0 +1,52 @@
+"""Raw SQL where Tortoise has no expression for it (window functions, UPDATE … FROM, COPY).
+
+Statements are written once with `?` placeholders and rendered for the current dialect."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from crm.database import dialect
+
+_MARK = re.compile(r"\?")
+
+
+def render(sql: str, flavour: str | None = None) -> str:
+    """`?` placeholders become `$1, $2, …` on PostgreSQL."""
+    if (flavour or dialect()) != "postgres":
+        return sql
+    counter = iter(range(1, 10_000))
+    return _MARK.sub(lambda _: f"${next(counter)}", sql)
+
+
+def param(value: Any) -> Any:
+    """Datetimes are compared as UTC (SQLite stores them as UTC text)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+async def execute(
+    sql: str, params: Sequence[Any] = (), conn: BaseDBAsyncClient | None = None
+) -> int:
+    """Run one statement; returns the number of rows changed."""
+    client = conn or connections.get("default")
+    rows, _ = await client.execute_query(render(sql), [param(p) for p in params])
+    return int(rows)
+
+
+async def fetch(
+    sql: str, params: Sequence[Any] = (), conn: BaseDBAsyncClient | None = None
+) -> list[dict[str, Any]]:
+    client = conn or connections.get("default")
+    return await client.execute_query_dict(render(sql), [param(p) for p in params])
+
+
+def is_postgres() -> bool:
+    return dialect() == "postgres"

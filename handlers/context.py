@@ -1,0 +1,63 @@
+"""The typed, frozen context every handler gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import templates
+from crm.models import Customer, Staff
+from handlers.config import ConversationSettings
+from handlers.types import Message, TextReply
+
+if TYPE_CHECKING:
+    from nlp import Analysis
+
+
+class ChatState(Protocol):
+    """Short-lived conversation state (which question a survey is on, a pending confirm...)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class Messenger(Protocol):
+    """Pushes a message outside the passive reply (customer-service API, WeCom app message)."""
+
+    async def to_customer(self, customer: Customer, text: str) -> None: ...
+
+    async def to_staff(self, userid: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    message: Message
+    settings: ConversationSettings
+    state: ChatState
+    messenger: Messenger
+    customer: Customer | None = None
+    staff: Staff | None = None
+    analysis: Analysis | None = None
+
+    @property
+    def text(self) -> str:
+        return (self.message.content or "").strip()
+
+    @property
+    def intent(self) -> str | None:
+        return None if self.analysis is None else str(self.analysis.intent.value)
+
+    @property
+    def command_args(self) -> list[str]:
+        return self.text.split()[1:]
+
+    def reply(self, text: str) -> TextReply:
+        return TextReply(text)
+
+    def render(self, template: str, **variables: Any) -> TextReply:
+        variables.setdefault("brand", self.settings.brand_name)
+        variables.setdefault("customer", self.customer)
+        return TextReply(templates.render(template, **variables))

@@ -1,0 +1,42 @@
+"""Follow / unfollow on the Official Account, and WeCom external-contact changes."""
+
+from __future__ import annotations
+
+from crm import customers
+from handlers.context import Context
+from handlers.filters import change_type
+from handlers.router import Router
+from handlers.types import Reply
+
+router = Router("events")
+
+_ADDED = ("add_external_contact", "edit_external_contact", "add_half_external_contact")
+_REMOVED = ("del_external_contact", "del_follow_user")
+
+
+@router.event("subscribe")
+async def on_subscribe(ctx: Context) -> Reply:
+    assert ctx.customer is not None
+    scene = ctx.message.event_key or None
+    await customers.subscribe(ctx.customer, scene.removeprefix("qrscene_") if scene else None)
+    return ctx.render("welcome", name=ctx.customer.display_name)
+
+
+@router.event("unsubscribe")
+async def on_unsubscribe(ctx: Context) -> Reply:
+    assert ctx.customer is not None
+    await customers.unsubscribe(ctx.customer)
+    return None  # WeChat shows nothing to someone who has just left
+
+
+@router.event("change_external_contact", filters=[change_type(*_ADDED)])
+async def on_contact_added(ctx: Context) -> Reply:
+    m = ctx.message
+    await customers.follow_by_staff(m.get("ExternalUserID"), m.get("UserID"), m.get("State"))
+    return None
+
+
+@router.event("change_external_contact", filters=[change_type(*_REMOVED)])
+async def on_contact_removed(ctx: Context) -> Reply:
+    await customers.unfollow_by_staff(ctx.message.get("ExternalUserID"), ctx.message.get("UserID"))
+    return None

@@ -1,0 +1,79 @@
+"""The Analyzer: tokenizer, sentiment model, intent rules and keyword tags, loaded once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nlp.analysis import Analysis, Intent, Sentiment, SentimentLabel
+from nlp.config import NlpSettings
+from nlp.features import extract, normalize
+from nlp.intent import IntentClassifier
+from nlp.keywords import InterestKeywords, KeywordTagger
+from nlp.sentiment import SentimentModel, sentiment
+from nlp.tags import KeywordRule, TagHit, TagSource
+from nlp.tokenizer import Tokenizer
+
+_EMPTY = Sentiment(score=0.5, label=SentimentLabel.NEUTRAL)
+
+
+def rules_from_settings(settings: NlpSettings) -> tuple[KeywordRule, ...]:
+    return tuple(
+        KeywordRule(keyword=keyword, tag=rule.tag)
+        for rule in settings.keyword_rules
+        for keyword in rule.keywords
+    )
+
+
+class Analyzer:
+    """Pure and CPU-bound: no I/O after construction. Safe to share between threads."""
+
+    def __init__(self, settings: NlpSettings | None = None) -> None:
+        self.settings = settings or NlpSettings()
+        self._tokenizer = Tokenizer(self.settings.user_words)
+        self._model = SentimentModel.load(self.settings.sentiment.model_path)
+        self._interest = InterestKeywords()
+        self._config_rules = rules_from_settings(self.settings)
+        self._tagger = KeywordTagger(self._config_rules)
+        self._intents = IntentClassifier(self.settings.intents)
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return self._tokenizer
+
+    def add_user_words(self, words: Iterable[str]) -> None:
+        """New brand words (product or campaign names); they take effect at once."""
+        self._tokenizer.add_words(words)
+
+    def set_keyword_rules(self, rules: Iterable[KeywordRule]) -> None:
+        """Replace the non-config rules (e.g. those staff manage in the database)."""
+        self._tagger.rebuild((*self._config_rules, *rules))
+
+    def analyze(self, text: str, extra_rules: Iterable[KeywordRule] | None = None) -> Analysis:
+        norm = normalize(text[: self.settings.max_chars])
+        if not norm.strip():
+            return Analysis(text, (), (), _EMPTY, Intent.OTHER, "empty message", ())
+        tokens = self._tokenizer.cut(norm)
+        cfg = self.settings.sentiment
+        mood = sentiment(
+            self._model.score(extract(tokens, norm)), cfg.neutral_low, cfg.neutral_high
+        )
+        decided = self._intents.classify(norm, mood)
+        tags = self._tags(norm, mood, decided.intent, extra_rules)
+        keywords = self._interest.top(tokens, self.settings.max_keywords)
+        return Analysis(
+            text, tuple(tokens), tuple(keywords), mood, decided.intent, decided.reason, tags
+        )
+
+    def _tags(
+        self, norm: str, mood: Sentiment, intent: Intent, extra: Iterable[KeywordRule] | None
+    ) -> tuple[TagHit, ...]:
+        hits = [TagHit(tag, TagSource.KEYWORD) for tag in self._tagger.tags(norm)]
+        lowered = norm.lower()
+        hits += [
+            TagHit(r.tag, TagSource.KEYWORD) for r in extra or () if r.keyword.lower() in lowered
+        ]
+        if tag := self.settings.intent_tags.get(intent.value):
+            hits.append(TagHit(tag, TagSource.INTENT))
+        if tag := self.settings.sentiment_tags.get(mood.label.value):
+            hits.append(TagHit(tag, TagSource.SENTIMENT))
+        return tuple(dict.fromkeys(hits))

@@ -1,0 +1,81 @@
+"""What the text analysis can be configured with (pure data, no I/O).
+
+Embedded in the app settings as `nlp:` (env `SIYU_NLP__...`). Every field has a default
+so that `nlp.analyze()` works with no configuration at all.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, model_validator
+
+from nlp import defaults
+
+
+class KeywordRuleConfig(BaseModel):
+    """Any of `keywords` in a message applies `tag` (source: keyword)."""
+
+    keywords: list[str]
+    tag: str
+
+
+class IntentRule(BaseModel):
+    """How one intent is recognised. `exact`: the whole message (punctuation and case
+    ignored); `keywords`: a substring; `patterns`: a regular expression (re.search)."""
+
+    exact: list[str] = []
+    keywords: list[str] = []
+    patterns: list[str] = []
+
+
+class IntentSettings(BaseModel):
+    unsubscribe: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.UNSUBSCRIBE))
+    human_agent: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.HUMAN_AGENT))
+    points_query: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.POINTS_QUERY))
+    complaint: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.COMPLAINT))
+    # Problem words that make a complaint only when the message is not positive.
+    complaint_unless_positive: IntentRule = Field(
+        default_factory=lambda: IntentRule(**defaults.COMPLAINT_UNLESS_POSITIVE)
+    )
+    thanks: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.THANKS))
+    greeting: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.GREETING))
+    question: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.QUESTION))
+    # A negator just before an opt-out or complaint keyword cancels it (我不想退订).
+    negators: list[str] = Field(default_factory=lambda: list(defaults.NEGATORS))
+    # Below this sentiment score a message with no rule hit counts as a complaint.
+    complaint_max_score: float = Field(0.08, ge=0, le=1)
+    # Greetings and thanks are recognised in short messages only.
+    short_max_chars: int = Field(12, ge=1)
+
+
+class SentimentSettings(BaseModel):
+    neutral_low: float = Field(0.4, ge=0, le=1, description="score below: negative")
+    neutral_high: float = Field(0.6, ge=0, le=1, description="score above: positive")
+    model_path: str | None = Field(None, description="override the shipped weights file")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SentimentSettings:
+        if self.neutral_low > self.neutral_high:
+            raise ValueError("neutral_low must not exceed neutral_high")
+        return self
+
+
+class AtRiskSettings(BaseModel):
+    """A customer with `negative_threshold` negative messages in `window_days` is at risk."""
+
+    window_days: int = Field(7, ge=1)
+    negative_threshold: int = Field(3, ge=1)
+    tag: str = "流失风险"
+
+
+class NlpSettings(BaseModel):
+    user_words: list[str] = []  # the brand's own words: product and campaign names
+    keyword_rules: list[KeywordRuleConfig] = Field(
+        default_factory=lambda: [KeywordRuleConfig(**rule) for rule in defaults.KEYWORD_RULES]
+    )
+    intents: IntentSettings = Field(default_factory=IntentSettings)
+    intent_tags: dict[str, str] = Field(default_factory=lambda: dict(defaults.INTENT_TAGS))
+    sentiment_tags: dict[str, str] = Field(default_factory=lambda: dict(defaults.SENTIMENT_TAGS))
+    sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
+    at_risk: AtRiskSettings = Field(default_factory=AtRiskSettings)
+    max_keywords: int = Field(5, ge=0)
+    max_chars: int = Field(2000, ge=1, description="longer text is cut before analysis")

@@ -1,0 +1,54 @@
+"""Sentiment inference: a linear model over `nlp.features`, weights shipped as gzip JSON.
+
+Plain Python: a dict lookup per feature and one exp(). The weights are trained by
+`siyu nlp train` (nlp/training) and live in nlp/model/sentiment.json.gz.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.analysis import Sentiment, SentimentLabel
+
+DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "sentiment.json.gz"
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentModel:
+    weights: dict[str, float]
+    bias: float
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> SentimentModel:
+        with gzip.open(path or DEFAULT_MODEL, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+        return cls(weights=data["weights"], bias=float(data["bias"]))
+
+    def score(self, features: list[str]) -> float:
+        """Probability that the message is positive.
+
+        Features are binary and the sum is divided by sqrt(count), so a one-line message
+        and a long review land on the same scale (as in training).
+        """
+        if not features:
+            return 1.0 / (1.0 + math.exp(-self.bias))
+        get = self.weights.get
+        total = sum([get(feature, 0.0) for feature in features])
+        z = self.bias + total / math.sqrt(len(features))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def label_for(score: float, neutral_low: float, neutral_high: float) -> SentimentLabel:
+    if score < neutral_low:
+        return SentimentLabel.NEGATIVE
+    if score > neutral_high:
+        return SentimentLabel.POSITIVE
+    return SentimentLabel.NEUTRAL
+
+
+def sentiment(score: float, neutral_low: float, neutral_high: float) -> Sentiment:
+    return Sentiment(score=score, label=label_for(score, neutral_low, neutral_high))

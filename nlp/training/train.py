@@ -1,0 +1,154 @@
+"""`siyu nlp train`: fit the sentiment model reproducibly and write the shipped weights.
+
+Data: the train part of shared/data plus our own chat-style material (weighted up, it is
+the domain siyu sees). Model: L2 logistic regression (liblinear, deterministic) over the
+features of nlp.features, each row scaled by 1/sqrt(feature count). The weights are
+pruned to the strongest `top_k` features and written as gzip JSON; the evaluation is run
+with the pruned, shipped model through the message-path code.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nlp.features import extract, normalize
+from nlp.sentiment import DEFAULT_MODEL, SentimentModel
+from nlp.tokenizer import Tokenizer
+from nlp.training.corpus import Example, material, short_test, split_shared
+
+NEUTRAL = 2
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    c: float = 4.0
+    material_weight: float = 4.0
+    min_df: int = 2
+    top_k: int = 120_000
+    seed: int = 13
+
+
+@dataclass(frozen=True)
+class Metrics:
+    n: int
+    accuracy: float
+    negative_f1: float
+
+    def __str__(self) -> str:
+        return f"n={self.n:6d}  accuracy={self.accuracy:.4f}  negative_f1={self.negative_f1:.4f}"
+
+
+def expand_neutral(examples: Sequence[Example]) -> list[Example]:
+    """Label 2 (neutral) becomes one positive and one negative copy: no pull either way."""
+    out: list[Example] = []
+    for ex in examples:
+        if ex.label == NEUTRAL:
+            out += [Example(ex.text, 0, ex.source), Example(ex.text, 1, ex.source)]
+        else:
+            out.append(ex)
+    return out
+
+
+def featurize(examples: Sequence[Example], tokenizer: Tokenizer) -> list[list[str]]:
+    out = []
+    for example in examples:
+        text = normalize(example.text)
+        out.append(extract(tokenizer.cut(text), text))
+    return out
+
+
+def build_vocab(rows: list[list[str]], min_df: int) -> dict[str, int]:
+    counts = Counter(feature for row in rows for feature in row)
+    kept = sorted(feature for feature, count in counts.items() if count >= min_df)
+    return {feature: index for index, feature in enumerate(kept)}
+
+
+def to_matrix(rows: list[list[str]], vocab: dict[str, int]):  # type: ignore[no-untyped-def]
+    from scipy.sparse import csr_matrix
+
+    indptr, indices, values = [0], [], []
+    for row in rows:
+        scale = 1.0 / math.sqrt(len(row)) if row else 0.0
+        cols = sorted({vocab[f] for f in row if f in vocab})
+        indices.extend(cols)
+        values.extend([scale] * len(cols))
+        indptr.append(len(indices))
+    return csr_matrix((values, indices, indptr), shape=(len(rows), len(vocab)))
+
+
+def fit(
+    rows: list[list[str]], labels: list[int], weights: list[float], cfg: TrainConfig
+) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    vocab = build_vocab(rows, cfg.min_df)
+    model = LogisticRegression(C=cfg.c, solver="liblinear", random_state=cfg.seed, max_iter=200)
+    model.fit(to_matrix(rows, vocab), labels, sample_weight=weights)
+    coefs = model.coef_[0]
+    ranked = sorted(vocab, key=lambda f: -abs(coefs[vocab[f]]))[: cfg.top_k]
+    return {
+        "version": 1,
+        "bias": round(float(model.intercept_[0]), 5),
+        "weights": {f: round(float(coefs[vocab[f]]), 4) for f in sorted(ranked)},
+    }
+
+
+def evaluate(model: SentimentModel, rows: list[list[str]], labels: list[int]) -> Metrics:
+    return metrics([1 if model.score(row) >= 0.5 else 0 for row in rows], labels)
+
+
+def metrics(predicted: list[int], labels: list[int]) -> Metrics:
+    """Accuracy and F1 of the negative class (label 0)."""
+    pairs = list(zip(predicted, labels, strict=True))
+    tp = sum(1 for p, y in pairs if p == 0 and y == 0)
+    fp = sum(1 for p, y in pairs if p == 0 and y == 1)
+    fn = sum(1 for p, y in pairs if p == 1 and y == 0)
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    accuracy = sum(1 for p, y in pairs if p == y) / len(pairs)
+    return Metrics(len(pairs), accuracy, f1)
+
+
+def write_model(data: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    with gzip.GzipFile(path, "wb", mtime=0) as handle:  # mtime=0: byte-identical reruns
+        handle.write(raw.encode("utf-8"))
+
+
+def run(
+    out: Path = DEFAULT_MODEL, cfg: TrainConfig | None = None, use_material: bool = True
+) -> dict[str, Metrics]:
+    cfg = cfg or TrainConfig()
+    tokenizer = Tokenizer()
+    parts = split_shared()
+    held_out = {normalize(ex.text) for ex in short_test() + parts["test"] + parts["val"]}
+    own = [ex for ex in material() if normalize(ex.text) not in held_out] if use_material else []
+    train = parts["train"] + expand_neutral(own)
+    weights = [1.0] * len(parts["train"]) + [cfg.material_weight] * (
+        len(train) - len(parts["train"])
+    )
+    data = fit(featurize(train, tokenizer), [ex.label for ex in train], weights, cfg)
+    write_model(data, out)
+    model = SentimentModel.load(out)
+    sets = {
+        "shared/data val": parts["val"],
+        "shared/data test": parts["test"],
+        "short test": short_test(),
+    }
+    return {
+        name: evaluate(model, featurize(examples, tokenizer), [ex.label for ex in examples])
+        for name, examples in sets.items()
+    }
+
+
+def report(results: dict[str, Metrics], out: Path) -> str:
+    lines = [f"wrote {out} ({out.stat().st_size // 1024} KiB)"]
+    lines += [f"{name:18s} {metrics}" for name, metrics in results.items()]
+    return "\n".join(lines)

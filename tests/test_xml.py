@@ -1,0 +1,36 @@
+"""Hostile XML never gets past the parser, on the envelope or the decrypted body."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.wechat.xml import XmlError, parse_xml
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<xml><Content>&lol3;</Content></xml>"""
+XXE = b"""<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<xml><Content>&xxe;</Content></xml>"""
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE, b"<!doctype xml><xml/>"])
+def test_dtd_and_entities_rejected(body: bytes) -> None:
+    with pytest.raises(XmlError, match="DTD"):
+        parse_xml(body, 65536)
+
+
+@pytest.mark.parametrize("body", [b"<xml><a></xml>", b"", b"not xml", b"<other><a>1</a></other>", b"<xml>text</xml>"])
+def test_malformed_rejected(body: bytes) -> None:
+    with pytest.raises(XmlError):
+        parse_xml(body, 65536)
+
+
+def test_oversize_rejected_before_parsing() -> None:
+    with pytest.raises(XmlError, match="exceeds"):
+        parse_xml(b"<xml><a>" + b"x" * 70000 + b"</a></xml>", 65536)
+
+
+def test_cdata_and_empty_fields() -> None:
+    fields = parse_xml(b"<xml><A><![CDATA[x <b> y]]></A><B></B><C>1</C></xml>", 1024)
+    assert fields == {"A": "x <b> y", "B": "", "C": "1"}

@@ -1,0 +1,85 @@
+"""Bad input gets a clear 4xx, changes nothing, and never becomes a 500."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.wechat.crypto import signature
+from bot.wechat.simulator import Simulator, text_xml
+from crm.models import Interaction
+from tests.test_xml import BILLION_LAUGHS, XXE
+
+
+async def test_bad_signature(client: TestClient, oa: Simulator) -> None:
+    request = oa.oa_safe(text_xml("o1", oa.receiver, "hi", 1))
+    params = {**request.params, "msg_signature": "0" * 40}
+    assert (await client.post("/wechat/oa", params=params, data=request.body)).status == 403
+    assert await Interaction.all().count() == 0
+
+
+async def test_replayed_old_timestamp(client: TestClient, oa: Simulator) -> None:
+    xml = text_xml("o1", oa.receiver, "hi", 2)
+    encrypted = oa.crypto.encrypt(xml.encode())
+    old, nonce = str(int(time.time()) - 3600), "n"
+    params = {"timestamp": old, "nonce": nonce, "encrypt_type": "aes",
+              "signature": signature(oa.crypto.token, old, nonce),
+              "msg_signature": signature(oa.crypto.token, old, nonce, encrypted)}
+    body = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
+    assert (await client.post("/wechat/oa", params=params, data=body)).status == 403
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE, b"<xml><broken>", b"\xff\xfe garbage"])
+async def test_hostile_or_malformed_envelope(client: TestClient, oa: Simulator, body: bytes) -> None:
+    request = oa.oa_plain("<xml/>")
+    resp = await client.post("/wechat/oa", params=request.params, data=body)
+    assert resp.status == 400
+
+
+@pytest.mark.parametrize("inner", [BILLION_LAUGHS.decode(), XXE.decode(), "<xml><a>"])
+async def test_hostile_decrypted_body(client: TestClient, oa: Simulator, inner: str) -> None:
+    request = oa.oa_safe(inner)
+    resp = await client.post("/wechat/oa", params=request.params, data=request.body)
+    assert resp.status == 400
+    assert await Interaction.all().count() == 0
+
+
+async def test_message_missing_required_fields(client: TestClient, oa: Simulator) -> None:
+    request = oa.oa_safe("<xml><Content>hi</Content></xml>")
+    assert (await client.post("/wechat/oa", params=request.params, data=request.body)).status == 400
+
+
+async def test_oversize_body(client: TestClient, oa: Simulator) -> None:
+    request = oa.oa_plain("<xml/>")
+    body = b"<xml><a>" + b"x" * 200_000 + b"</a></xml>"
+    assert (await client.post("/wechat/oa", params=request.params, data=body)).status == 413
+
+
+async def test_missing_query_parameters(client: TestClient) -> None:
+    assert (await client.post("/wechat/oa", data=b"<xml/>")).status == 400
+    assert (await client.get("/wechat/wecom")).status == 400
+
+
+async def test_database_down_answers_503_so_wechat_retries(client: TestClient, oa: Simulator) -> None:
+    from tortoise import connections
+
+    await connections.get("default").close()
+    conn = connections.get("default")
+    original = conn.execute_query
+
+    async def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("database is down")
+
+    conn.execute_query = broken  # type: ignore[method-assign]
+    request = oa.oa_safe(text_xml("o_down", oa.receiver, "hi", 3))
+    try:
+        resp = await client.post("/wechat/oa", params=request.params, data=request.body)
+        assert resp.status == 503
+    finally:
+        conn.execute_query = original  # type: ignore[method-assign]
+    # the retry, once the database is back, is processed normally (the claim was released)
+    resp = await client.post("/wechat/oa", params=request.params, data=request.body)
+    assert resp.status == 200
+    assert await Interaction.filter(msg_id="3").count() == 1
