@@ -20,7 +20,7 @@ from bot.webhooks.pipeline import Pipeline
 from bot.webhooks.wecom import WeComEndpoint
 from bot.wechat.client import open_clients
 from bot.wechat.crypto import MessageCrypto
-from crm.database import close_database, migrate, open_database, sqlite_path
+from crm.database import close_database, is_open, migrate, open_database, sqlite_path
 from crm.interactions import InteractionJournal
 
 log = logging.getLogger("siyu.app")
@@ -52,7 +52,7 @@ def _webhook_routes(settings: Settings, metrics_: Metrics) -> list[web.RouteDef]
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].database_url
-    if sqlite_path(url) is not None:
+    if sqlite_path(url) is not None and not is_open(url):
         await migrate(url)  # embedded mode: one process owns the file, so upgrade in place
         await close_database()
     await open_database(url)
@@ -103,7 +103,9 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception as exc:
         problems.append(f"store: {type(exc).__name__}")
     status = 503 if problems else 200
-    return web.json_response({"status": "fail" if problems else "ok", "problems": problems}, status=status)
+    return web.json_response(
+        {"status": "fail" if problems else "ok", "problems": problems}, status=status
+    )
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -11,6 +11,7 @@ is an indexed lookup of a few values. Rules the operations team expects:
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -103,15 +104,16 @@ def solar_keys(day: date) -> set[int]:
     return keys
 
 
-def lunar_keys(day: date) -> set[int]:
+@functools.lru_cache(maxsize=1024)
+def lunar_keys(day: date) -> frozenset[int]:
     lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
     month, lday = lunar.getMonth(), lunar.getDay()
     if month < 0:
-        return set()
+        return frozenset()
     keys = {month * 100 + lday}
     if lday == 29 and LunarMonth.fromYm(lunar.getYear(), month).getDayCount() == 29:
         keys.add(month * 100 + 30)
-    return keys
+    return frozenset(keys)
 
 
 @dataclass(frozen=True)
@@ -136,3 +138,10 @@ def keys_between(start: date, end: date) -> BirthdayKeys:
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def lunar_year(solar_birth: date) -> int:
+    """The lunar year someone born on this solar date was born in (for display)."""
+    return int(
+        Solar.fromYmd(solar_birth.year, solar_birth.month, solar_birth.day).getLunar().getYear()
+    )

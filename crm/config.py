@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class PointsSettings(BaseModel):
@@ -19,6 +19,12 @@ class LifecycleSettings(BaseModel):
     churned_days: int = Field(180, ge=2, description="inactive this long: churned")
     at_risk_tag: str = Field("流失预警", min_length=1, max_length=64)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> LifecycleSettings:
+        if self.at_risk_days >= self.churned_days:
+            raise ValueError("at_risk_days must be smaller than churned_days")
+        return self
+
 
 class RfmSettings(BaseModel):
     buckets: int = Field(5, ge=2, le=10, description="quantiles per score (5 = quintiles)")
@@ -29,5 +35,6 @@ class CrmSettings(BaseModel):
     lifecycle: LifecycleSettings = LifecycleSettings()
     rfm: RfmSettings = RfmSettings()
     default_phone_region: str = Field("CN", description="numbers without + are read as mainland")
+    timezone: str = Field("Asia/Shanghai", description="whose 'today' birthdays use")
     preview_size: int = Field(20, ge=1, le=200, description="customers shown in a preview")
     batch_size: int = Field(1000, ge=10, le=50_000, description="rows per batch when streaming")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -60,7 +61,7 @@ async def for_external_contact(external_userid: str) -> Customer:
     return customer
 
 
-async def _get_or_create(ident: dict[str, str], channel: Channel) -> Customer:
+async def _get_or_create(ident: dict[str, Any], channel: Channel) -> Customer:
     customer = await Customer.get_or_none(**ident)
     if customer is not None:
         return customer
@@ -106,9 +107,7 @@ async def opt_in(customer: Customer) -> bool:
     return True
 
 
-async def follow_by_staff(
-    external_userid: str, staff_userid: str, state: str | None
-) -> Customer:
+async def follow_by_staff(external_userid: str, staff_userid: str, state: str | None) -> Customer:
     """A staff member added (or edited) this external contact: record who follows them."""
     customer = await for_external_contact(external_userid)
     customer.follow_user = staff_userid

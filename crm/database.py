@@ -49,17 +49,40 @@ def _ensure_sqlite_dir(url: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
+_opened: dict[str, int] = {}
+
+
 async def open_database(url: str) -> None:
+    """Open Tortoise on `url`; opening an already open URL shares it (several apps in one
+    process, as in tests and the demo). Each open is paired with a close."""
+    if _opened.get(url):
+        _opened[url] += 1
+        return
+    if _opened:
+        raise RuntimeError(f"another database is open in this process: {list(_opened)}")
     _ensure_sqlite_dir(url)
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+    _opened[url] = 1
 
 
 async def close_database() -> None:
+    for url, count in list(_opened.items()):
+        if count > 1:
+            _opened[url] = count - 1
+            return
+        del _opened[url]
     await Tortoise.close_connections()
 
 
+def is_open(url: str) -> bool:
+    return bool(_opened.get(url))
+
+
 async def migrate(url: str) -> None:
-    """Create or upgrade the schema with Tortoise's own migrations (crm/migrations)."""
+    """Create or upgrade the schema with Tortoise's own migrations (crm/migrations).
+    Run it before opening the database: it initialises Tortoise itself."""
+    if _opened:
+        raise RuntimeError("close the database before migrating")
     _ensure_sqlite_dir(url)
     await tortoise_migrate(config=tortoise_config(url))
 

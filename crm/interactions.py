@@ -97,7 +97,18 @@ async def write_batch(items: Sequence[NewInteraction]) -> list[bool]:
     async with in_transaction() as conn:
         inserted = await _insert(conn, items)
         await _touch_customers(conn, items)
-    return [i.dedupe_key is None or (i.channel, i.dedupe_key) in inserted for i in items]
+    return _first_of_each(items, inserted)
+
+
+def _first_of_each(items: Sequence[NewInteraction], inserted: set[tuple[str, str]]) -> list[bool]:
+    """A key the insert returned is new for its first item only (one batch may repeat a key)."""
+    fresh = []
+    for item in items:
+        key = (item.channel, item.dedupe_key or "")
+        is_new = item.dedupe_key is None or key in inserted
+        inserted.discard(key)
+        fresh.append(is_new)
+    return fresh
 
 
 async def _insert(conn: BaseDBAsyncClient, items: Sequence[NewInteraction]) -> set[tuple[str, str]]:
@@ -112,7 +123,7 @@ async def _insert(conn: BaseDBAsyncClient, items: Sequence[NewInteraction]) -> s
         f"INSERT INTO interaction ({', '.join(_COLUMNS)}) VALUES {', '.join(groups)} "
         "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING channel, dedupe_key"
     )
-    _, rows = await conn.execute_query(sql, values)
+    rows = await conn.execute_query_dict(sql, values)  # fetches RETURNING on every backend
     return {(row["channel"], row["dedupe_key"]) for row in rows if row["dedupe_key"]}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -239,3 +240,17 @@ async def _sum(qs: QuerySet[PointsEntry], column: str) -> int:
 async def ledger_balance(customer_id: int) -> int:
     """The balance recomputed from the ledger (the cached balance must always equal it)."""
     return await _sum(PointsEntry.filter(customer_id=customer_id), "amount")
+
+
+def describe(summary: PointsSummary, timezone: str = "Asia/Shanghai") -> str:
+    """The in-chat answer to 积分 / points_query, in the brand's voice."""
+    text = f"您当前的积分余额为 {summary.balance:,} 分。"
+    if summary.expiring_amount and summary.expiring_at:
+        day = summary.expiring_at.astimezone(ZoneInfo(timezone))
+        text += (
+            f"其中 {summary.expiring_amount:,} 分将于 {day.year}年{day.month}月{day.day}日 到期，"
+            "记得及时使用哦～"
+        )
+    elif not summary.balance:
+        text += "消费或参与活动即可获得积分，欢迎常来～"
+    return text

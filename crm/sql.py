@@ -37,7 +37,13 @@ async def execute(
 ) -> int:
     """Run one statement; returns the number of rows changed."""
     client = conn or connections.get("default")
-    rows, _ = await client.execute_query(render(sql), [param(p) for p in params])
+    values = [param(p) for p in params]
+    if is_postgres():
+        # Tortoise reads the row count of "INSERT 0 5" as 0 (the OID): read the last word.
+        async with client.acquire_connection() as raw:
+            status = await raw.execute(render(sql), *values)
+        return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0
+    rows, _ = await client.execute_query(render(sql), values)
     return int(rows)
 
 

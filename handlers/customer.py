@@ -32,7 +32,9 @@ async def opt_in(ctx: Context) -> Reply:
     return ctx.reply("已为您恢复订阅，感谢您的支持！")
 
 
-@router.message(lambda ctx: text_equals("人工", "转人工", "人工客服")(ctx) or intent("human_agent")(ctx))
+@router.message(
+    lambda ctx: text_equals("人工", "转人工", "人工客服")(ctx) or intent("human_agent")(ctx)
+)
 async def human_agent(ctx: Context) -> Reply:
     return ctx.reply("好的，已为您转接人工客服，请稍候，客服会尽快回复您。")
 
@@ -50,6 +52,18 @@ def _auto_reply_for(ctx: Context) -> str | None:
 async def auto_reply(ctx: Context) -> Reply:
     reply = _auto_reply_for(ctx)
     return ctx.reply(reply) if reply else None
+
+
+@router.message(intent("greeting"))
+async def greeting(ctx: Context) -> Reply:
+    name = ctx.customer.display_name if ctx.customer else None
+    hello = f"{name}，您好！" if name else "您好！"
+    return ctx.reply(f"{hello}欢迎来到{ctx.settings.brand_name}，有什么可以帮您的吗？")
+
+
+@router.message(intent("thanks"))
+async def thanks(ctx: Context) -> Reply:
+    return ctx.reply("不客气，能帮到您是我们的荣幸！还有其他问题随时找我们哦～")
 
 
 @router.message(has_text)

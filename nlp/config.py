@@ -48,8 +48,8 @@ class IntentSettings(BaseModel):
 
 
 class SentimentSettings(BaseModel):
-    neutral_low: float = Field(0.4, ge=0, le=1, description="score below: negative")
-    neutral_high: float = Field(0.6, ge=0, le=1, description="score above: positive")
+    neutral_low: float = Field(0.35, ge=0, le=1, description="score below: negative")
+    neutral_high: float = Field(0.65, ge=0, le=1, description="score above: positive")
     model_path: str | None = Field(None, description="override the shipped weights file")
 
     @model_validator(mode="after")

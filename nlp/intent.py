@@ -3,6 +3,9 @@
 Precision first for opt-outs and complaints: a keyword right after a negator
 (我不想退订, 没有质量问题) does not count, and an opt-out word inside a question or a
 condition (退订的话怎么操作, 怎么退订?) is a question, not an opt-out.
+
+All rule keywords share one Aho-Corasick automaton (one pass over the text); the few
+regular expressions are tried per rule.
 """
 
 from __future__ import annotations
@@ -11,13 +14,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import ahocorasick
+
 from nlp.analysis import Intent, Sentiment, SentimentLabel
 from nlp.config import IntentRule, IntentSettings
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+# An opt-out word in a question or a condition is not an opt-out (退订了还能收到优惠吗).
+# An imperative pattern (别再发了, 别再给我发了好吗) only yields to a real condition.
 _ASKING = re.compile(
-    r"怎么|如何|怎样|的话|如果|能不能|可不可以|可以.{0,8}吗|[?？]|什么|是否|会不会"
+    r"怎么|如何|怎样|的话|如果|能不能|可不可以|什么|是否|会不会|[?？]|(吗|呢|么)[\s。.!！~～]*$"
 )
+_CONDITION = re.compile(r"怎么|如何|怎样|的话|如果|是否|会不会")
+_CLAUSE_END = re.compile(r"[\s,，。.!！?？;；:：~～]")
+_NEGATION_WINDOW = 4  # characters before a keyword, within its clause, a negator may sit in
+_NEGATABLE = ("unsubscribe", "complaint", "complaint_unless_positive")
+Hits = dict[str, list[tuple[int, str]]]  # rule -> (start, keyword) of each keyword found
 
 
 def compact(text: str) -> str:
@@ -31,137 +43,160 @@ class IntentResult:
     reason: str
 
 
-class RuleMatcher:
-    """One IntentRule compiled; `match` says what matched, or None.
+@dataclass(frozen=True)
+class _Message:
+    text: str  # lower case
+    compacted: str
+    hits: Hits
+    sentiment: Sentiment
 
-    Keywords are compiled into one alternation so a rule costs one regex scan.
-    """
 
-    def __init__(self, rule: IntentRule, negators: tuple[str, ...] = ()) -> None:
-        self._exact = frozenset(compact(item) for item in rule.exact)
-        keywords = sorted({item.lower() for item in rule.keywords if item}, key=len, reverse=True)
-        sources = [re.escape(keyword) for keyword in keywords] + list(rule.patterns)
-        self._regex = (
-            re.compile("|".join(f"(?:{source})" for source in sources)) if sources else None
-        )
-        self._keywords = frozenset(keywords)
+class IntentRules:
+    """Every IntentRule compiled: exact sets, one keyword automaton, per-rule regexes."""
+
+    def __init__(self, rules: dict[str, IntentRule], negators: tuple[str, ...]) -> None:
+        self._exact = {name: frozenset(compact(e) for e in r.exact) for name, r in rules.items()}
+        self._patterns = {name: [re.compile(p) for p in r.patterns] for name, r in rules.items()}
         self._negators = negators
-        self.negated: str | None = None
+        self._automaton = self._build(rules)
+        # Texts longer than this can be neither an `exact` hit nor short (spares compact()).
+        longest = max((len(e) for r in rules.values() for e in r.exact), default=0)
+        self.compact_limit = max(16, 2 * longest)
 
-    def match(self, text: str, compacted: str) -> str | None:
-        """What matched; a hit right after a negator (我不想退订) does not count."""
-        if compacted in self._exact:
-            return f"exact '{compacted}'"
-        if self._regex is None:
+    @staticmethod
+    def _build(rules: dict[str, IntentRule]) -> ahocorasick.Automaton | None:
+        owners: dict[str, list[str]] = {}
+        for name, rule in rules.items():
+            for keyword in {k.lower() for k in rule.keywords if k}:
+                owners.setdefault(keyword, []).append(name)
+        if not owners:
             return None
-        for found in self._regex.finditer(text):
-            if not self._negators or not text[max(0, found.start() - 3) : found.start()].endswith(
-                self._negators
-            ):
-                kind = "keyword" if found[0] in self._keywords else "pattern"
-                return f"{kind} '{found[0]}'"
+        automaton = ahocorasick.Automaton()
+        for keyword, names in owners.items():
+            automaton.add_word(keyword, (tuple(names), keyword))
+        automaton.make_automaton()
+        return automaton
+
+    def scan(self, text: str) -> Hits:
+        hits: Hits = {}
+        if self._automaton is not None:
+            for end, (names, keyword) in self._automaton.iter(text):
+                for name in names:
+                    hits.setdefault(name, []).append((end - len(keyword) + 1, keyword))
+        return hits
+
+    def match(self, name: str, msg: _Message) -> str | None:
+        """What matched rule `name`; a hit right after a negator does not count."""
+        if msg.compacted in self._exact[name]:
+            return f"exact '{msg.compacted}'"
+        negatable = name in _NEGATABLE
+        for start, keyword in msg.hits.get(name, ()):
+            if not (negatable and self._negated(msg.text, start)):
+                return f"keyword '{keyword}'"
+        for pattern in self._patterns[name]:
+            for found in pattern.finditer(msg.text):
+                if not (negatable and self._negated(msg.text, found.start())):
+                    return f"pattern '{found[0]}'"
         return None
 
-    def negated_hit(self, text: str) -> str | None:
-        """The first hit that a negator cancelled, for explaining why nothing matched."""
-        found = self._regex.search(text) if self._regex is not None and self._negators else None
-        return found[0] if found else None
+    def negated(self, name: str, msg: _Message) -> str | None:
+        """A hit of rule `name` that a negator cancelled (for the explanation)."""
+        for start, keyword in msg.hits.get(name, ()):
+            if self._negated(msg.text, start):
+                return keyword
+        return None
+
+    def _negated(self, text: str, start: int) -> bool:
+        """A negator shortly before `start` in the same clause (我不想退订, 没有说要退订)."""
+        window = _CLAUSE_END.split(text[max(0, start - _NEGATION_WINDOW) : start])[-1]
+        return any(negator in window for negator in self._negators)
 
 
 class IntentClassifier:
     def __init__(self, settings: IntentSettings) -> None:
-        negators = tuple(settings.negators)
         self._settings = settings
-        self._unsubscribe = RuleMatcher(settings.unsubscribe, negators)
-        self._human = RuleMatcher(settings.human_agent)
-        self._points = RuleMatcher(settings.points_query)
-        self._complaint = RuleMatcher(settings.complaint, negators)
-        self._complaint_soft = RuleMatcher(settings.complaint_unless_positive, negators)
-        self._thanks = RuleMatcher(settings.thanks)
-        self._greeting = RuleMatcher(settings.greeting)
-        self._question = RuleMatcher(settings.question)
+        names = ("unsubscribe", "human_agent", "points_query", "complaint",
+                 "complaint_unless_positive", "thanks", "greeting", "question")  # fmt: skip
+        self._rules = IntentRules(
+            {n: getattr(settings, n) for n in names}, tuple(settings.negators)
+        )
+        self._short = min(settings.short_max_chars, self._rules.compact_limit)
+        self._steps: tuple[Callable[[_Message], IntentResult | None], ...] = (
+            self._opt_out, self._simple("human_agent", Intent.HUMAN_AGENT),
+            self._simple("complaint", Intent.COMPLAINT),
+            self._simple("points_query", Intent.POINTS_QUERY),
+            self._soft_complaint, self._negative_signal, self._thanks_or_greeting,
+            self._simple("question", Intent.QUESTION),
+        )  # fmt: skip
 
     def classify(self, text: str, sentiment: Sentiment) -> IntentResult:
         lowered = text.lower()
-        compacted = compact(lowered)
-        steps: tuple[Callable[[str, str, Sentiment], IntentResult | None], ...] = (
-            self._opt_out,
-            self._human_agent,
-            self._strong_complaint,
-            self._points_query,
-            self._soft_complaint,
-            self._negative_signal,
-            self._thanks_or_greeting,
-            self._asking,
-        )
-        for step in steps:
-            result = step(lowered, compacted, sentiment)
+        rules = self._rules
+        compacted = compact(lowered) if len(lowered) <= rules.compact_limit else lowered
+        msg = _Message(lowered, compacted, rules.scan(lowered), sentiment)
+        for step in self._steps:
+            result = step(msg)
             if result is not None:
                 return result
         return IntentResult(Intent.OTHER, "no rule matched")
 
-    def _opt_out(self, text: str, compacted: str, _: Sentiment) -> IntentResult | None:
-        hit = self._unsubscribe.match(text, compacted)
+    def _simple(self, name: str, intent: Intent) -> Callable[[_Message], IntentResult | None]:
+        def step(msg: _Message) -> IntentResult | None:
+            hit = self._rules.match(name, msg)
+            return IntentResult(intent, f"rule {name}: {hit}") if hit else None
+
+        return step
+
+    def _opt_out(self, msg: _Message) -> IntentResult | None:
+        hit = self._rules.match("unsubscribe", msg)
         if hit is None:
-            negated = self._unsubscribe.negated_hit(text)
+            negated = self._rules.negated("unsubscribe", msg)
             if negated is None:
                 return None
             return IntentResult(
                 Intent.OTHER, f"guard: opt-out word '{negated}' negated, not an opt-out"
             )
-        asking = _ASKING.search(text)
-        if asking and not hit.startswith("exact"):
-            return IntentResult(
-                Intent.QUESTION, f"guard: {hit} asked about ('{asking[0]}'), not an opt-out"
-            )
+        guard = _CONDITION if hit.startswith("pattern") else _ASKING
+        asking = guard.search(msg.text) if not hit.startswith("exact") else None
+        if asking:
+            reason = f"guard: {hit} asked about ('{asking[0]}'), not an opt-out"
+            return IntentResult(Intent.QUESTION, reason)
         return IntentResult(Intent.UNSUBSCRIBE, f"rule unsubscribe: {hit}")
 
-    def _human_agent(self, text: str, compacted: str, _: Sentiment) -> IntentResult | None:
-        hit = self._human.match(text, compacted)
-        return IntentResult(Intent.HUMAN_AGENT, f"rule human_agent: {hit}") if hit else None
-
-    def _strong_complaint(self, text: str, compacted: str, _: Sentiment) -> IntentResult | None:
-        hit = self._complaint.match(text, compacted)
-        return IntentResult(Intent.COMPLAINT, f"rule complaint: {hit}") if hit else None
-
-    def _points_query(self, text: str, compacted: str, _: Sentiment) -> IntentResult | None:
-        hit = self._points.match(text, compacted)
-        return IntentResult(Intent.POINTS_QUERY, f"rule points_query: {hit}") if hit else None
-
-    def _soft_complaint(
-        self, text: str, compacted: str, sentiment: Sentiment
-    ) -> IntentResult | None:
-        if sentiment.label is SentimentLabel.POSITIVE:
+    def _soft_complaint(self, msg: _Message) -> IntentResult | None:
+        if msg.sentiment.label is SentimentLabel.POSITIVE:
             return None
-        hit = self._complaint_soft.match(text, compacted)
+        hit = self._rules.match("complaint_unless_positive", msg)
         if hit is None:
             return None
-        reason = f"rule complaint_unless_positive: {hit}, sentiment {sentiment.label.value}"
+        reason = f"rule complaint_unless_positive: {hit}, sentiment {msg.sentiment.label.value}"
         return IntentResult(Intent.COMPLAINT, reason)
 
-    def _negative_signal(
-        self, text: str, compacted: str, sentiment: Sentiment
-    ) -> IntentResult | None:
+    def _negative_signal(self, msg: _Message) -> IntentResult | None:
         limit = self._settings.complaint_max_score
-        if sentiment.score >= limit or len(compacted) < 2 or self._question.match(text, compacted):
+        if msg.sentiment.score >= limit or len(msg.compacted) < 2:
+            return None
+        if self._rules.match("question", msg) or self._complaint_negated(msg):
             return None
         return IntentResult(
-            Intent.COMPLAINT, f"signal sentiment: score {sentiment.score:.3f} < {limit}"
+            Intent.COMPLAINT, f"signal sentiment: score {msg.sentiment.score:.3f} < {limit}"
         )
 
-    def _thanks_or_greeting(
-        self, text: str, compacted: str, sentiment: Sentiment
-    ) -> IntentResult | None:
-        short = len(compacted) <= self._settings.short_max_chars
-        if sentiment.label is not SentimentLabel.NEGATIVE:
-            hit = self._thanks.match(text, compacted)
+    def _complaint_negated(self, msg: _Message) -> bool:
+        """不用投诉了: a negated complaint word keeps a gloomy score from making one."""
+        rules = self._rules
+        return bool(
+            rules.negated("complaint", msg) or rules.negated("complaint_unless_positive", msg)
+        )
+
+    def _thanks_or_greeting(self, msg: _Message) -> IntentResult | None:
+        if msg.sentiment.label is not SentimentLabel.NEGATIVE:
+            hit = self._rules.match("thanks", msg)
             if hit:
                 return IntentResult(Intent.THANKS, f"rule thanks: {hit}")
-        hit = self._greeting.match(text, compacted) if short else None
-        if hit and (hit.startswith("exact") or self._question.match(text, compacted) is None):
+        if len(msg.compacted) > self._short:
+            return None
+        hit = self._rules.match("greeting", msg)
+        if hit and (hit.startswith("exact") or self._rules.match("question", msg) is None):
             return IntentResult(Intent.GREETING, f"rule greeting: {hit}")
         return None
-
-    def _asking(self, text: str, compacted: str, _: Sentiment) -> IntentResult | None:
-        hit = self._question.match(text, compacted)
-        return IntentResult(Intent.QUESTION, f"rule question: {hit}") if hit else None

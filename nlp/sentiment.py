@@ -28,7 +28,7 @@ class SentimentModel:
             data = json.load(handle)
         return cls(weights=data["weights"], bias=float(data["bias"]))
 
-    def score(self, features: list[str]) -> float:
+    def score(self, features: list[str] | set[str]) -> float:
         """Probability that the message is positive.
 
         Features are binary and the sum is divided by sqrt(count), so a one-line message
@@ -36,8 +36,9 @@ class SentimentModel:
         """
         if not features:
             return 1.0 / (1.0 + math.exp(-self.bias))
-        get = self.weights.get
-        total = sum([get(feature, 0.0) for feature in features])
+        weights = self.weights
+        # Intersecting in C beats a Python loop of dict.get calls.
+        total = sum(map(weights.__getitem__, weights.keys() & features))
         z = self.bias + total / math.sqrt(len(features))
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -71,19 +71,20 @@ async def database_url(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[s
 
 
 @pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    import redis.asyncio as aioredis
+def redis_url() -> Iterator[str]:
+    """Database 15 of the local Redis, emptied before and after the test."""
+    import redis
     from redis import exceptions as redis_errors
 
-    client = aioredis.Redis.from_url(TEST_REDIS_URL)
+    client = redis.Redis.from_url(TEST_REDIS_URL)
     try:
-        await client.flushdb()
+        client.flushdb()
     except (OSError, redis_errors.ConnectionError) as exc:
-        await client.aclose()
+        client.close()
         unavailable("Redis", exc)
     yield TEST_REDIS_URL
-    await client.flushdb()
-    await client.aclose()
+    client.flushdb()
+    client.close()
 
 
 # -- the app, in-process, against the fake WeChat API ------------------------------------------
@@ -139,12 +140,16 @@ async def client(aiohttp_client, settings: Settings) -> AsyncIterator[TestClient
 @pytest.fixture
 def oa(settings: Settings) -> Simulator:
     oa = settings.wechat.oa
-    crypto = MessageCrypto(oa.token.get_secret_value(), oa.encoding_aes_key.get_secret_value(), oa.app_id)
+    crypto = MessageCrypto(
+        oa.token.get_secret_value(), oa.encoding_aes_key.get_secret_value(), oa.app_id
+    )
     return Simulator(crypto, receiver="gh_siyu_test")
 
 
 @pytest.fixture
 def wecom(settings: Settings) -> Simulator:
     w = settings.wechat.wecom
-    crypto = MessageCrypto(w.token.get_secret_value(), w.encoding_aes_key.get_secret_value(), w.corp_id)
+    crypto = MessageCrypto(
+        w.token.get_secret_value(), w.encoding_aes_key.get_secret_value(), w.corp_id
+    )
     return Simulator(crypto, receiver=w.corp_id)

@@ -20,7 +20,9 @@ def test_dtd_and_entities_rejected(body: bytes) -> None:
         parse_xml(body, 65536)
 
 
-@pytest.mark.parametrize("body", [b"<xml><a></xml>", b"", b"not xml", b"<other><a>1</a></other>", b"<xml>text</xml>"])
+@pytest.mark.parametrize(
+    "body", [b"<xml><a></xml>", b"", b"not xml", b"<other><a>1</a></other>", b"<xml>text</xml>"]
+)
 def test_malformed_rejected(body: bytes) -> None:
     with pytest.raises(XmlError):
         parse_xml(body, 65536)

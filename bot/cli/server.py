@@ -16,7 +16,8 @@ from bot.cli.app import ConfigOption, app
 from bot.config import ConfigError, Settings, load_settings
 from bot.wechat.crypto import MessageCrypto
 from bot.wechat.simulator import Simulator, text_xml
-from crm.database import close_database, migrate as migrate_schema
+from crm.database import close_database
+from crm.database import migrate as migrate_schema
 
 
 def settings_or_exit(config: Path | None, **overrides: object) -> Settings:
@@ -87,11 +88,12 @@ def chat(
 async def _chat_once(sim: Simulator, base: str, openid: str, text: str) -> str:
     request = sim.oa_safe(text_xml(openid, sim.receiver, text), openid=openid)
     try:
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"{base}/wechat/oa", params=request.params, data=request.body) as resp:
-                body = await resp.read()
-                if resp.status != 200:
-                    return f"[HTTP {resp.status}] {body.decode(errors='replace')}"
+        async with aiohttp.ClientSession() as session, session.post(
+            f"{base}/wechat/oa", params=request.params, data=request.body
+        ) as resp:
+            body = await resp.read()
+            if resp.status != 200:
+                return f"[HTTP {resp.status}] {body.decode(errors='replace')}"
     except aiohttp.ClientConnectionError:
         typer.secho(f"cannot reach {base}: start it with `siyu serve` (or `siyu demo`)", err=True)
         raise typer.Exit(1) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -54,10 +55,9 @@ class RedisStore:
         try:
             yield
         finally:
-            try:
+            # LockError: the lease ran out and someone else may hold it now; nothing to release
+            with contextlib.suppress(LockError):
                 await lock.release()
-            except LockError:
-                pass  # the lease ran out and someone else may hold it now: nothing to release
 
     async def ping(self) -> None:
         await self._redis.ping()

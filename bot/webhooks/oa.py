@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.config import ServerSettings
 from bot.keys import PIPELINE
+from bot.metrics import Metrics
 from bot.webhooks.callback import (
     SUCCESS,
     check_timestamp,
@@ -13,7 +14,6 @@ from bot.webhooks.callback import (
     guarded,
     query,
 )
-from bot.metrics import Metrics
 from bot.wechat.crypto import MessageCrypto, verify_signature
 from bot.wechat.messages import to_message
 from bot.wechat.xml import parse_xml
@@ -34,7 +34,9 @@ class OfficialAccountEndpoint:
         ]
 
     async def verify_url(self, request: web.Request) -> web.Response:
-        sig, timestamp, nonce, echostr = query(request, "signature", "timestamp", "nonce", "echostr")
+        sig, timestamp, nonce, echostr = query(
+            request, "signature", "timestamp", "nonce", "echostr"
+        )
         check_timestamp(timestamp, self.server.replay_window_seconds)
         verify_signature(sig, self.crypto.token, timestamp, nonce)
         return web.Response(text=echostr)

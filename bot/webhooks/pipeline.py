@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from bot.metrics import Metrics
 from bot.webhooks.dedupe import Claims, LeaseExpired
 from bot.wechat.replies import render_reply, reply_text
-from crm import customers, staff as staff_directory
+from crm import customers
+from crm import staff as staff_directory
 from crm.interactions import InteractionJournal, NewInteraction
 from crm.models import Channel, Customer, Direction, Interaction, Staff
 from handlers.config import ConversationSettings

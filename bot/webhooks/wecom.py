@@ -6,8 +6,8 @@ from aiohttp import web
 
 from bot.config import ServerSettings
 from bot.keys import PIPELINE
-from bot.webhooks.callback import check_timestamp, encrypted_answer, guarded, query
 from bot.metrics import Metrics
+from bot.webhooks.callback import check_timestamp, encrypted_answer, guarded, query
 from bot.wechat.crypto import MessageCrypto
 from bot.wechat.messages import to_message
 from bot.wechat.xml import parse_xml

@@ -9,7 +9,16 @@ from __future__ import annotations
 import re
 import time
 
-from wechatpy.replies import ArticlesReply, BaseReply, ImageReply as WxImageReply, TextReply as WxTextReply
+from wechatpy.replies import (
+    ArticlesReply,
+    BaseReply,
+)
+from wechatpy.replies import (
+    ImageReply as WxImageReply,
+)
+from wechatpy.replies import (
+    TextReply as WxTextReply,
+)
 
 from handlers.types import ImageReply, NewsReply, Reply, TextReply
 

@@ -8,9 +8,8 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from bot.wechat.replies import cdata_safe
-
 from bot.wechat.crypto import MessageCrypto, signature
+from bot.wechat.replies import cdata_safe
 from bot.wechat.xml import parse_xml
 
 _msg_ids = itertools.count(int(time.time() * 1000) * 1000)
@@ -65,7 +64,10 @@ class Simulator:
             "encrypt_type": "aes",
             "msg_signature": signature(self.crypto.token, timestamp, nonce, encrypted),
         }
-        envelope = f"<xml><ToUserName><![CDATA[{self.receiver}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        envelope = (
+            f"<xml><ToUserName><![CDATA[{self.receiver}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        )
         return SignedRequest(params, envelope.encode())
 
     def oa_plain(self, xml: str, openid: str = "") -> SignedRequest:
@@ -99,6 +101,9 @@ class Simulator:
         envelope = parse_xml(body, 1 << 20)
         encrypted = str(envelope["Encrypt"])
         self.crypto.verify(
-            str(envelope["MsgSignature"]), str(envelope["TimeStamp"]), str(envelope["Nonce"]), encrypted
+            str(envelope["MsgSignature"]),
+            str(envelope["TimeStamp"]),
+            str(envelope["Nonce"]),
+            encrypted,
         )
         return parse_xml(self.crypto.decrypt(encrypted), 1 << 20)

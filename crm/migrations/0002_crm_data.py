@@ -87,6 +87,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='RfmScore',
+            fields=[
+                ('customer', fields.OneToOneField('siyu.Customer', source_field='customer_id', primary_key=True, db_index=True, db_constraint=True, to_field='id', related_name='rfm', on_delete=OnDelete.CASCADE)),
+                ('r_score', fields.SmallIntField(description='recency 1 (longest ago) to 5 (most recent)')),
+                ('f_score', fields.SmallIntField(description='frequency 1 (fewest orders) to 5')),
+                ('m_score', fields.SmallIntField(description='monetary 1 (least spent) to 5')),
+                ('scored_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'rfm_score', 'app': 'siyu', 'pk_attr': 'customer_id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Segment',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -135,11 +147,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Customer',
-            name='f_score',
-            field=fields.SmallIntField(null=True),
-        ),
-        ops.AddField(
-            model_name='Customer',
             name='first_order_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
@@ -160,11 +167,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Customer',
-            name='m_score',
-            field=fields.SmallIntField(null=True),
-        ),
-        ops.AddField(
-            model_name='Customer',
             name='merged_into',
             field=fields.ForeignKeyField('siyu.Customer', source_field='merged_into_id', null=True, db_constraint=True, to_field='id', related_name='merged_from', on_delete=OnDelete.SET_NULL),
         ),
@@ -177,11 +179,6 @@ class Migration(migrations.Migration):
             model_name='Customer',
             name='points_balance',
             field=fields.IntField(default=0, description='cache of the points ledger sum'),
-        ),
-        ops.AddField(
-            model_name='Customer',
-            name='r_score',
-            field=fields.SmallIntField(null=True),
         ),
         ops.AddField(
             model_name='Customer',
@@ -200,15 +197,12 @@ class Migration(migrations.Migration):
             model_name='Customer',
             index=Index(fields=['points_balance']),
         ),
-        ops.AddIndex(
-            model_name='Customer',
-            index=Index(fields=['r_score', 'f_score', 'm_score']),
+        # customer_tag is looked up by tag (segments: has tag vip) but its unique index starts
+        # with customer_id: add one starting with tag_id. Raw SQL because the CustomerTag model
+        # is owned elsewhere; both SQLite and PostgreSQL accept it.
+        ops.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "idx_customer_tag_tag_customer" '
+            'ON "customer_tag" ("tag_id", "customer_id")',
+            reverse_sql='DROP INDEX IF EXISTS "idx_customer_tag_tag_customer"',
         ),
-        # customer_tag is looked up by tag for segments (has tag vip): its unique index starts with
-    # customer_id, so add one that starts with tag_id (the model lives outside this migration's
-    # owner, hence raw SQL that both SQLite and PostgreSQL accept).
-    ops.RunSQL(
-        'CREATE INDEX IF NOT EXISTS "idx_customer_tag_tag_customer" ON "customer_tag" ("tag_id", "customer_id")',
-        reverse_sql='DROP INDEX IF EXISTS "idx_customer_tag_tag_customer"',
-    ),
     ]

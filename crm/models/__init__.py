@@ -7,6 +7,7 @@ from crm.models.lifecycle import LifecycleChange
 from crm.models.merges import CustomerMerge
 from crm.models.orders import Order
 from crm.models.points import PointsEntry, PointsKind
+from crm.models.rfm import RfmScore
 from crm.models.segments import Segment, SegmentKind, SegmentMember
 from crm.models.staff import Role, Staff
 from crm.models.tags import CustomerTag, KeywordRule, Tag, TagSource
@@ -28,6 +29,7 @@ __all__ = [
     "Order",
     "PointsEntry",
     "PointsKind",
+    "RfmScore",
     "Role",
     "Segment",
     "SegmentKind",

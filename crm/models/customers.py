@@ -67,9 +67,6 @@ class Customer(Model):
     order_count = fields.IntField(default=0)
     first_order_at = fields.DatetimeField(null=True)
     last_order_at = fields.DatetimeField(null=True)
-    r_score = fields.SmallIntField(null=True)
-    f_score = fields.SmallIntField(null=True)
-    m_score = fields.SmallIntField(null=True)
     lifecycle_stage = fields.CharEnumField(
         LifecycleStage, max_length=8, default=LifecycleStage.PROSPECT
     )
@@ -86,7 +83,6 @@ class Customer(Model):
             ("birthday_calendar", "birthday_md"),
             ("lifecycle_stage", "total_spent"),
             ("points_balance",),
-            ("r_score", "f_score", "m_score"),
         )
 
     def __str__(self) -> str:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from crm.models.customers import Customer
 
 
 class Direction(StrEnum):
@@ -15,7 +19,7 @@ class Direction(StrEnum):
 
 class Interaction(Model):
     id = fields.BigIntField(primary_key=True)
-    customer = fields.ForeignKeyField(
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "siyu.Customer", related_name="interactions", null=True, on_delete=fields.SET_NULL
     )
     channel = fields.CharField(max_length=8)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from crm.models.customers import Customer
 
 
 class TagSource(StrEnum):
@@ -28,8 +32,12 @@ class Tag(Model):
 
 class CustomerTag(Model):
     id = fields.BigIntField(primary_key=True)
-    customer = fields.ForeignKeyField("siyu.Customer", related_name="tags", on_delete=fields.CASCADE)
-    tag = fields.ForeignKeyField("siyu.Tag", related_name="customers", on_delete=fields.CASCADE)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "siyu.Customer", related_name="tags", on_delete=fields.CASCADE
+    )
+    tag: fields.ForeignKeyRelation[Tag] = fields.ForeignKeyField(
+        "siyu.Tag", related_name="customers", on_delete=fields.CASCADE
+    )
     source = fields.CharEnumField(TagSource, max_length=16)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -13,7 +13,14 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from crm import birthdays
-from crm.models import Complaint, ComplaintStatus, Customer, CustomerTag, Interaction
+from crm.models import (
+    Complaint,
+    ComplaintStatus,
+    Customer,
+    CustomerTag,
+    Interaction,
+    RfmScore,
+)
 from crm.models.customers import BirthdayCalendar
 from crm.segments import rules as r
 
@@ -67,8 +74,12 @@ def _stage(c: _Compiler, node: r.StageCondition) -> Q:
 def _rfm(c: _Compiler, node: r.RfmCondition) -> Q:
     if isinstance(node.value, tuple):
         low, high = node.value
-        return _q({f"{node.field}__gte": low, f"{node.field}__lte": high})
-    return _compare(node.field, node.op, node.value)
+        scores = RfmScore.filter(**{f"{node.field}__gte": low, f"{node.field}__lte": high})
+    elif node.op == "ne":
+        scores = RfmScore.exclude(**{node.field: node.value})
+    else:
+        scores = RfmScore.filter(**{node.field + _COMPARE[node.op]: node.value})
+    return Q(id__in=Subquery(scores.values("customer_id")))
 
 
 def _q(lookups: dict[str, Any]) -> Q:
@@ -109,8 +120,13 @@ def _birthday(c: _Compiler, node: r.BirthdayCondition) -> Q:
 
 
 def _number(c: _Compiler, node: r.NumberCondition) -> Q:
-    value: Any = node.value if node.field == "total_spent" else int(node.value)
-    return _compare(node.field, node.op, value)
+    if node.field != "total_spent":
+        return _compare(node.field, node.op, int(node.value))
+    if c.ctx.dialect == "postgres":
+        return _compare(node.field, node.op, node.value)
+    # Tortoise stores decimals as VARCHAR on SQLite: compare them as numbers, not as text.
+    name = c.annotate(RawSQL('CAST("total_spent" AS REAL)'))
+    return _compare(name, node.op, float(node.value))
 
 
 def _flag(c: _Compiler, node: r.FlagCondition) -> Q:

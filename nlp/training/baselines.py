@@ -13,7 +13,7 @@ from pathlib import Path
 
 from nlp.sentiment import SentimentModel
 from nlp.tokenizer import Tokenizer
-from nlp.training.corpus import Example, short_test, split_shared
+from nlp.training.corpus import Example, short_test, short_test_hard, split_shared
 from nlp.training.train import Metrics, TrainConfig, featurize, fit, metrics, write_model
 
 PLAIN_PREFIXES = ("1", "2", "3", "w", "W")
@@ -76,7 +76,11 @@ def plain_linear(
 def run() -> dict[str, dict[str, Metrics]]:
     tokenizer = Tokenizer()
     parts = split_shared()
-    sets = {"shared/data test": parts["test"], "short test": short_test()}
+    sets = {
+        "shared/data test": parts["test"],
+        "short test": short_test(),
+        "short test hard": short_test_hard(),
+    }
     return {
         "snownlp stock Bayes (jieba tokens)": snownlp_stock(sets, tokenizer),
         "snownlp Bayes retrained on shared/data": snownlp_retrained(

@@ -22,4 +22,5 @@ def main(out: Path | None = None, baselines: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else None, "--baselines" in sys.argv)
+    paths = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    main(Path(paths[0]) if paths else None, "--baselines" in sys.argv)

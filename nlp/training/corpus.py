@@ -18,6 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MATERIAL_DIR = HERE / "material"
 SHORT_TEST = HERE / "heldout" / "short_test.tsv"
+SHORT_TEST_HARD = HERE / "heldout" / "short_test_hard.tsv"
 SHARED_FILES = ("online_shopping_10_cats.csv.gz", "ChnSentiCorp_htl_all.csv.gz")
 
 
@@ -82,3 +83,8 @@ def material() -> list[Example]:
 def short_test() -> list[Example]:
     """Hand-written short test lines, never used for training or tuning."""
     return read_tsv(SHORT_TEST)
+
+
+def short_test_hard() -> list[Example]:
+    """A second, harder hand-written short set (run-on, mixed, colloquial), never trained on."""
+    return read_tsv(SHORT_TEST_HARD)

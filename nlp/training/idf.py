@@ -10,7 +10,6 @@ chat line is that common words are pushed down, and that survives. Run by
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import json
 import statistics
@@ -18,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from nlp.keywords import DEFAULT_IDF
+from nlp.training.train import write_gzip
 
 MAX_IDF = 11.0
 
@@ -43,7 +43,5 @@ def build(out: Path = DEFAULT_IDF) -> Path:
         "median": round(statistics.median(values.values()), 4),
         "groups": {key: " ".join(sorted(words)) for key, words in sorted(groups.items())},
     }
-    raw = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    with gzip.GzipFile(out, "wb", mtime=0) as handle:
-        handle.write(raw)
+    write_gzip(out, json.dumps(data, ensure_ascii=False, sort_keys=True))
     return out

@@ -21,7 +21,7 @@ from typing import Any
 from nlp.features import extract, normalize
 from nlp.sentiment import DEFAULT_MODEL, SentimentModel
 from nlp.tokenizer import Tokenizer
-from nlp.training.corpus import Example, material, short_test, split_shared
+from nlp.training.corpus import Example, material, short_test, short_test_hard, split_shared
 
 NEUTRAL = 2
 
@@ -116,10 +116,14 @@ def metrics(predicted: list[int], labels: list[int]) -> Metrics:
 
 
 def write_model(data: dict[str, Any], path: Path) -> None:
+    write_gzip(path, json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def write_gzip(path: Path, text: str) -> None:
+    """No file name and mtime 0 in the gzip header: reruns give identical bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    with gzip.GzipFile(path, "wb", mtime=0) as handle:  # mtime=0: byte-identical reruns
-        handle.write(raw.encode("utf-8"))
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) as out:
+        out.write(text.encode("utf-8"))
 
 
 def run(
@@ -128,7 +132,8 @@ def run(
     cfg = cfg or TrainConfig()
     tokenizer = Tokenizer()
     parts = split_shared()
-    held_out = {normalize(ex.text) for ex in short_test() + parts["test"] + parts["val"]}
+    tests = short_test() + short_test_hard() + parts["test"] + parts["val"]
+    held_out = {normalize(ex.text) for ex in tests}
     own = [ex for ex in material() if normalize(ex.text) not in held_out] if use_material else []
     train = parts["train"] + expand_neutral(own)
     weights = [1.0] * len(parts["train"]) + [cfg.material_weight] * (
@@ -136,12 +141,23 @@ def run(
     )
     data = fit(featurize(train, tokenizer), [ex.label for ex in train], weights, cfg)
     write_model(data, out)
-    model = SentimentModel.load(out)
-    sets = {
+    return evaluate_sets(SentimentModel.load(out), tokenizer, parts)
+
+
+def eval_sets(parts: dict[str, list[Example]]) -> dict[str, list[Example]]:
+    return {
         "shared/data val": parts["val"],
         "shared/data test": parts["test"],
         "short test": short_test(),
+        "short test hard": short_test_hard(),
     }
+
+
+def evaluate_sets(
+    model: SentimentModel, tokenizer: Tokenizer, parts: dict[str, list[Example]] | None = None
+) -> dict[str, Metrics]:
+    """The model on every evaluation set (shared/data val and test, the short sets)."""
+    sets = eval_sets(parts or split_shared())
     return {
         name: evaluate(model, featurize(examples, tokenizer), [ex.label for ex in examples])
         for name, examples in sets.items()

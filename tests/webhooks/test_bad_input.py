@@ -24,15 +24,21 @@ async def test_replayed_old_timestamp(client: TestClient, oa: Simulator) -> None
     xml = text_xml("o1", oa.receiver, "hi", 2)
     encrypted = oa.crypto.encrypt(xml.encode())
     old, nonce = str(int(time.time()) - 3600), "n"
-    params = {"timestamp": old, "nonce": nonce, "encrypt_type": "aes",
-              "signature": signature(oa.crypto.token, old, nonce),
-              "msg_signature": signature(oa.crypto.token, old, nonce, encrypted)}
+    params = {
+        "timestamp": old,
+        "nonce": nonce,
+        "encrypt_type": "aes",
+        "signature": signature(oa.crypto.token, old, nonce),
+        "msg_signature": signature(oa.crypto.token, old, nonce, encrypted),
+    }
     body = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
     assert (await client.post("/wechat/oa", params=params, data=body)).status == 403
 
 
 @pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE, b"<xml><broken>", b"\xff\xfe garbage"])
-async def test_hostile_or_malformed_envelope(client: TestClient, oa: Simulator, body: bytes) -> None:
+async def test_hostile_or_malformed_envelope(
+    client: TestClient, oa: Simulator, body: bytes
+) -> None:
     request = oa.oa_plain("<xml/>")
     resp = await client.post("/wechat/oa", params=request.params, data=body)
     assert resp.status == 400
@@ -62,7 +68,9 @@ async def test_missing_query_parameters(client: TestClient) -> None:
     assert (await client.get("/wechat/wecom")).status == 400
 
 
-async def test_database_down_answers_503_so_wechat_retries(client: TestClient, oa: Simulator) -> None:
+async def test_database_down_answers_503_so_wechat_retries(
+    client: TestClient, oa: Simulator
+) -> None:
     from tortoise import connections
 
     await connections.get("default").close()

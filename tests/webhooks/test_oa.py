@@ -15,7 +15,9 @@ from crm.models import Customer, Interaction
 OPENID = "oCustomer001"
 
 
-async def post_safe(client: TestClient, oa: Simulator, xml: str) -> tuple[int, dict[str, object] | None]:
+async def post_safe(
+    client: TestClient, oa: Simulator, xml: str
+) -> tuple[int, dict[str, object] | None]:
     request = oa.oa_safe(xml, openid=OPENID)
     resp = await client.post("/wechat/oa", params=request.params, data=request.body)
     body = await resp.read()
@@ -24,16 +26,24 @@ async def post_safe(client: TestClient, oa: Simulator, xml: str) -> tuple[int, d
 
 async def test_url_verification_echoes(client: TestClient, oa: Simulator) -> None:
     ts, nonce = str(int(time.time())), "n0nce"
-    params = {"signature": signature(oa.crypto.token, ts, nonce), "timestamp": ts,
-              "nonce": nonce, "echostr": "8061347152548196447"}
+    params = {
+        "signature": signature(oa.crypto.token, ts, nonce),
+        "timestamp": ts,
+        "nonce": nonce,
+        "echostr": "8061347152548196447",
+    }
     resp = await client.get("/wechat/oa", params=params)
     assert resp.status == 200 and await resp.text() == "8061347152548196447"
     params["signature"] = "0" * 40
     assert (await client.get("/wechat/oa", params=params)).status == 403
 
 
-async def test_safe_mode_text_gets_auto_reply_and_is_recorded(client: TestClient, oa: Simulator) -> None:
-    status, reply = await post_safe(client, oa, text_xml(OPENID, oa.receiver, "请问营业时间是？", 101))
+async def test_safe_mode_text_gets_auto_reply_and_is_recorded(
+    client: TestClient, oa: Simulator
+) -> None:
+    status, reply = await post_safe(
+        client, oa, text_xml(OPENID, oa.receiver, "请问营业时间是？", 101)
+    )
     assert status == 200 and reply is not None
     assert reply["Content"] == "每天 9:00–21:00 营业。"
     assert reply["ToUserName"] == OPENID and reply["FromUserName"] == oa.receiver
@@ -47,7 +57,9 @@ async def test_safe_mode_text_gets_auto_reply_and_is_recorded(client: TestClient
     assert customer.last_active_at is not None and inbound.customer_id == customer.id  # type: ignore[attr-defined]
 
 
-async def test_retries_are_recorded_once_and_answered_alike(client: TestClient, oa: Simulator) -> None:
+async def test_retries_are_recorded_once_and_answered_alike(
+    client: TestClient, oa: Simulator
+) -> None:
     xml = text_xml(OPENID, oa.receiver, "你好，在吗", 202)
     first, second = await asyncio.gather(post_safe(client, oa, xml), post_safe(client, oa, xml))
     third = await post_safe(client, oa, xml)
@@ -88,8 +100,12 @@ async def test_compatible_mode_uses_encrypt(client: TestClient, oa: Simulator) -
     assert reply is not None and reply["Content"] == "每天 9:00–21:00 营业。"
 
 
-async def test_unknown_message_type_is_recorded_and_answered_success(client: TestClient, oa: Simulator) -> None:
-    xml = text_xml(OPENID, oa.receiver, "x", 505).replace("<![CDATA[text]]>", "<![CDATA[hologram]]>")
+async def test_unknown_message_type_is_recorded_and_answered_success(
+    client: TestClient, oa: Simulator
+) -> None:
+    xml = text_xml(OPENID, oa.receiver, "x", 505).replace(
+        "<![CDATA[text]]>", "<![CDATA[hologram]]>"
+    )
     request = oa.oa_safe(xml, openid=OPENID)
     resp = await client.post("/wechat/oa", params=request.params, data=request.body)
     assert resp.status == 200 and await resp.text() == "success"
@@ -112,7 +128,11 @@ async def test_late_handler_answers_success_and_pushes_later(
         await asyncio.sleep(1.3)
         return ctx.reply("久等了，这是您的回复。")
 
-    route = next(r for r in client.app["pipeline"].dispatcher.routes if r.name.endswith(".default")) if False else None  # noqa: E501
+    route = (
+        next(r for r in client.app["pipeline"].dispatcher.routes if r.name.endswith(".default"))
+        if False
+        else None
+    )
     del route
     pipeline = client.app[__import__("bot.keys", fromlist=["PIPELINE"]).PIPELINE]
     routes = pipeline.dispatcher.routes

@@ -23,17 +23,25 @@ def contact_event(change: str, created: int, user: str = "zhangsan") -> str:
     )
 
 
-async def post(client: TestClient, wecom: Simulator, xml: str) -> tuple[int, dict[str, object] | None]:
+async def post(
+    client: TestClient, wecom: Simulator, xml: str
+) -> tuple[int, dict[str, object] | None]:
     request = wecom.wecom(xml)
     resp = await client.post("/wechat/wecom", params=request.params, data=request.body)
     return resp.status, (wecom.read_reply(await resp.read()) if resp.status == 200 else None)
 
 
-async def test_url_verification_answers_decrypted_echostr(client: TestClient, wecom: Simulator) -> None:
+async def test_url_verification_answers_decrypted_echostr(
+    client: TestClient, wecom: Simulator
+) -> None:
     ts, nonce = str(int(time.time())), "1372623149"
     echostr = wecom.crypto.encrypt(b"1616140317555161061")
-    params = {"msg_signature": signature(wecom.crypto.token, ts, nonce, echostr),
-              "timestamp": ts, "nonce": nonce, "echostr": echostr}
+    params = {
+        "msg_signature": signature(wecom.crypto.token, ts, nonce, echostr),
+        "timestamp": ts,
+        "nonce": nonce,
+        "echostr": echostr,
+    }
     resp = await client.get("/wechat/wecom", params=params)
     assert resp.status == 200 and await resp.read() == b"1616140317555161061"
     params["msg_signature"] = signature("wrong", ts, nonce, echostr)
@@ -69,7 +77,9 @@ async def test_external_contact_lifecycle(client: TestClient, wecom: Simulator) 
     await post(client, wecom, contact_event("del_follow_user", created + 1))
     customer = await Customer.get(external_userid=EXTERNAL)
     assert customer.follow_user is None
-    rows = await Interaction.filter(kind="event:change_external_contact").values_list("customer_id", flat=True)
+    rows = await Interaction.filter(kind="event:change_external_contact").values_list(
+        "customer_id", flat=True
+    )
     assert set(rows) == {customer.id}
 
 

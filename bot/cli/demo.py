@@ -1,0 +1,78 @@
+"""`siyu demo`: the whole bot on this machine, no WeChat account needed.
+
+SQLite + the in-process store + the fake WeChat API in one process, sample customers seeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+
+from bot.cli.app import ConfigOption, app
+from bot.cli.server import settings_or_exit, setup_logging
+
+DEMO_DB = "sqlite://data/demo.sqlite3"
+
+
+@app.command()
+def demo(
+    port: int = typer.Option(8080, help="the bot's port; the fake WeChat API takes port + 1"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Run the bot against a built-in fake WeChat, with sample customers, and say what to try."""
+    fake_url = f"http://127.0.0.1:{port + 1}"
+    settings = settings_or_exit(
+        config,
+        database_url=DEMO_DB,
+        redis_url=None,
+        server={"host": "127.0.0.1", "port": port},
+        wechat={"oa": {"api_base_url": fake_url}, "wecom": {"api_base_url": fake_url}},
+    )
+    setup_logging("WARNING")
+    try:
+        asyncio.run(_run_demo(settings, port))
+    except KeyboardInterrupt:
+        typer.echo("demo stopped")
+
+
+async def _run_demo(settings: object, port: int) -> None:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.cli.fake import fake_from_settings
+    from bot.config import Settings
+    from bot.wechat.fake import create_fake_app
+    from crm.demo_data import seed_demo_customers
+
+    assert isinstance(settings, Settings)
+    fake = fake_from_settings(settings.wechat, log_calls=False)
+    runners = [web.AppRunner(create_fake_app(fake)), web.AppRunner(create_app(settings))]
+    for runner, runner_port in zip(runners, (port + 1, port), strict=True):
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", runner_port).start()
+    created = await seed_demo_customers()
+    typer.echo(_instructions(port, created))
+    try:
+        await asyncio.Event().wait()
+    finally:
+        for runner in reversed(runners):
+            await runner.cleanup()
+
+
+def _instructions(port: int, created: int) -> str:
+    return f"""
+siyu demo is running (Ctrl+C to stop)
+  WeChat callbacks   http://127.0.0.1:{port}/wechat/oa  and  /wechat/wecom
+  fake WeChat API    http://127.0.0.1:{port + 1}  (what siyu sent: /_fake/calls)
+  database           data/demo.sqlite3 ({created} sample customers added)
+
+Try, in another terminal:
+  siyu chat "你好"                      the default reply
+  siyu chat "请问营业时间？"             a keyword auto-reply from config.yaml
+  siyu chat "快递太慢了，我要投诉"        sentiment and intent are recorded
+  siyu chat --openid o_demo_li "退订"   opt out of marketing messages
+  siyu nlp analyze "东西很好，物流也快"   what siyu understands of a message
+  curl -s http://127.0.0.1:{port}/metrics
+"""

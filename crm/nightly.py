@@ -1,0 +1,30 @@
+"""The nightly customer-data job the scheduler runs: expire points, then RFM, then lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from crm.config import CrmSettings
+from crm.lifecycle import LifecycleResult, recompute_lifecycle
+from crm.points import expire_due
+from crm.rfm import RfmResult, recompute_rfm
+
+
+@dataclass(frozen=True)
+class NightlyReport:
+    points_expired: int
+    rfm: RfmResult
+    lifecycle: LifecycleResult
+
+
+async def run_nightly(
+    settings: CrmSettings | None = None, now: datetime | None = None
+) -> NightlyReport:
+    """Idempotent: running it twice in a night changes nothing the second time."""
+    s = settings or CrmSettings()
+    moment = now or datetime.now(UTC)
+    expired = await expire_due(moment)
+    rfm = await recompute_rfm(s.rfm, moment)
+    lifecycle = await recompute_lifecycle(moment, s.lifecycle)
+    return NightlyReport(expired, rfm, lifecycle)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from crm.errors import Conflict
+from crm.merge import find_duplicates, merge_customers, merge_duplicates
+from crm.models import (
+    Customer,
+    CustomerMerge,
+    CustomerTag,
+    Interaction,
+    Order,
+    PointsEntry,
+    Segment,
+    SegmentKind,
+)
+from crm.orders import OrderInput, record_order
+from crm.points import earn, ledger_balance
+from crm.segments import create_segment, segment_queryset
+from tests.crm.conftest import NOW, MakeCustomer
+
+
+async def test_duplicates_by_unionid_and_phone_are_merged_into_the_oldest(
+    make_customer: MakeCustomer,
+) -> None:
+    old = await make_customer(unionid="u1", tags=("vip",), city="上海", points_balance=0)
+    dup = await make_customer(unionid="u1", external_userid="wm1", phone="+8613800000001",
+                              tags=("vip", "母婴"), display_name="李雷")  # fmt: skip
+    by_phone = await make_customer(phone="+8613800000001", openid=None, external_userid="wm2")
+    await earn(old.id, 10, "p:old", now=NOW)
+    await earn(dup.id, 30, "p:dup", now=NOW)
+    await Interaction.create(customer=dup, channel="wecom", direction="in", kind="text")
+    await record_order(OrderInput(external_id="O1", customer_id=dup.id, amount=Decimal("88"),
+                                  paid_at=NOW))  # fmt: skip
+    await create_segment("快照", {"field": "tag", "value": "母婴"}, kind=SegmentKind.STATIC)
+
+    pairs = await find_duplicates()
+    assert [(p.survivor_id, p.duplicate_id, p.reason) for p in pairs] == [
+        (old.id, dup.id, "unionid"), (dup.id, by_phone.id, "phone")
+    ]  # fmt: skip
+    assert await merge_duplicates() == 2
+
+    survivor = await Customer.get(id=old.id)
+    assert survivor.external_userid == "wm1" and survivor.phone == "+8613800000001"
+    assert survivor.display_name == "李雷" and survivor.city == "上海"
+    assert survivor.points_balance == 40 == await ledger_balance(old.id)
+    assert survivor.order_count == 1 and survivor.total_spent == Decimal("88")
+    assert await Interaction.filter(customer_id=old.id).count() == 1
+    assert await Order.filter(customer_id=old.id).count() == 1
+    assert await PointsEntry.filter(customer_id=dup.id).count() == 0
+    tags = await CustomerTag.filter(customer_id=old.id).values_list("tag__name", flat=True)
+    assert set(tags) == {"vip", "母婴"}
+    gone = await Customer.get(id=dup.id)
+    assert gone.merged_into_id == old.id and gone.external_userid is None  # type: ignore[attr-defined]
+    assert (await Customer.get(id=by_phone.id)).merged_into_id == old.id  # type: ignore[attr-defined]
+    segment_members = await segment_queryset(await _segment()).values_list("id", flat=True)
+    assert list(segment_members) == [old.id]
+
+    record = await CustomerMerge.get(merged_id=dup.id)
+    assert record.reason == "unionid"
+    assert record.snapshot["merged"]["external_userid"] == "wm1"
+    assert record.snapshot["moved"]["orders"] and record.snapshot["moved"]["interactions"]
+    assert await find_duplicates() == []
+
+
+async def _segment() -> Segment:
+    return await Segment.get(name="快照")
+
+
+async def test_a_merged_record_cannot_be_merged_again(make_customer: MakeCustomer) -> None:
+    a = await make_customer()
+    b = await make_customer()
+    await merge_customers(a.id, b.id, "staff")
+    with pytest.raises(Conflict):
+        await merge_customers(a.id, b.id, "staff")

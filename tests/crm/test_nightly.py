@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from crm.config import CrmSettings, LifecycleSettings, PointsSettings
+from crm.models import Customer, LifecycleStage, RfmScore
+from crm.nightly import run_nightly
+from crm.orders import OrderInput, record_order
+from crm.points import earn
+from tests.crm.conftest import NOW, MakeCustomer
+
+
+async def test_nightly_expires_scores_and_stages(make_customer: MakeCustomer) -> None:
+    c = await make_customer(last_active_at=NOW - timedelta(days=1))
+    await record_order(OrderInput(external_id="N1", customer_id=c.id, amount=Decimal("20"),
+                                  paid_at=NOW - timedelta(days=3)))  # fmt: skip
+    await earn(c.id, 10, "old", now=NOW - timedelta(days=400))
+    report = await run_nightly(CrmSettings(points=PointsSettings(validity_days=365)), NOW)
+    assert report.points_expired == 1 and report.rfm.scored == 1 and report.lifecycle.changed == 1
+    fresh = await Customer.get(id=c.id)
+    assert fresh.points_balance == 0 and fresh.lifecycle_stage == LifecycleStage.NEW
+    assert await RfmScore.exists(customer_id=c.id)
+    again = await run_nightly(now=NOW)
+    assert (again.points_expired, again.rfm.changed, again.lifecycle.changed) == (0, 0, 0)
+
+
+def test_lifecycle_thresholds_must_be_ordered() -> None:
+    with pytest.raises(ValidationError):
+        LifecycleSettings(at_risk_days=200, churned_days=100)

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from crm.birthdays import birthday_fields, parse_birthday
+from crm.errors import Conflict, InvalidInput
+from crm.models import (
+    Complaint,
+    ComplaintStatus,
+    Customer,
+    Interaction,
+    LifecycleStage,
+    RfmScore,
+    SegmentKind,
+)
+from crm.segments import (
+    context,
+    count,
+    create_segment,
+    iter_ids,
+    parse_rule,
+    preview,
+    rule_queryset,
+    segment_queryset,
+    snapshot,
+)
+from tests.crm.conftest import NOW, MakeCustomer
+
+CTX: Any = None
+
+
+async def ids(rule: dict[str, Any]) -> set[int]:
+    qs = rule_queryset(rule, context(NOW))
+    found = set(await qs.values_list("id", flat=True))
+    assert await qs.count() == len(found)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("rule", "path"),
+    [
+        ({"all": [{"field": "tag"}]}, "rule.all[0].value"),
+        ({"any": [{"field": "birthday", "op": "month", "value": 13}]}, "rule.any[0]"),
+        ({"not": {"field": "nope"}}, "rule.not"),
+        ({"all": [{"field": "points_balance", "op": "gt", "value": -1}]}, "rule.all[0].value"),
+        ({"all": []}, "rule.all"),
+        ({"bogus": 1}, "rule"),
+        ({"field": "last_active", "op": "within_days", "value": "2026-01-01T00:00:00"}, "rule"),
+        ({"field": "attribute", "key": "a'b", "value": "x"}, "rule.key"),
+    ],
+)
+def test_invalid_rules_name_the_path_and_the_reason(rule: dict[str, Any], path: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_rule(rule)
+    assert f"{path}:" in str(caught.value)
+
+
+async def test_tags_stage_numbers_and_flags(make_customer: MakeCustomer) -> None:
+    vip = await make_customer(tags=("vip",), points_balance=500, total_spent=Decimal("800"))
+    vip_out = await make_customer(tags=("vip",), opted_out=True)
+    plain = await make_customer(lifecycle_stage=LifecycleStage.AT_RISK, total_spent=Decimal("600"))
+    merged = await make_customer(tags=("vip",), merged_into_id=vip.id)
+    assert await ids({"field": "tag", "value": "vip"}) == {vip.id, vip_out.id}
+    assert merged.id not in await ids({"field": "tag", "op": "lacks", "value": "vip"})
+    assert await ids(
+        {"all": [{"field": "tag", "value": "vip"}, {"not": {"field": "opted_out"}}]}
+    ) == {vip.id}
+    at_risk_big = {"all": [
+        {"field": "lifecycle_stage", "value": "at_risk"},
+        {"field": "total_spent", "op": "gt", "value": 500},
+    ]}  # fmt: skip
+    assert await ids(at_risk_big) == {plain.id}
+    assert await ids({"field": "points_balance", "op": "gte", "value": 500}) == {vip.id}
+    assert await ids({"field": "order_count", "op": "eq", "value": 0}) == {
+        vip.id, vip_out.id, plain.id
+    }  # fmt: skip
+
+
+async def test_last_active(make_customer: MakeCustomer) -> None:
+    recent = await make_customer(last_active_at=NOW - timedelta(days=2))
+    old = await make_customer(last_active_at=NOW - timedelta(days=40))
+    never = await make_customer()
+    assert await ids({"field": "last_active", "op": "within_days", "value": 30}) == {recent.id}
+    inactive = await ids({"field": "last_active", "op": "not_within_days", "value": 30})
+    assert inactive == {old.id, never.id}
+    before = {"field": "last_active", "op": "before", "value": (NOW - timedelta(days=10))}
+    assert await ids({"all": [before]}) == {old.id}
+    after = {"field": "last_active", "op": "after", "value": (NOW - timedelta(days=10))}
+    assert await ids(after) == {recent.id}
+
+
+async def test_birthdays_solar_lunar_and_ranges(make_customer: MakeCustomer) -> None:
+    # NOW is 2026-11-23 in Shanghai, which is 农历十月十五 (10-15)
+    today = await make_customer(**birthday_fields(parse_birthday("1990-11-23")))
+    lunar_today = await make_customer(**birthday_fields(parse_birthday("农历10-15")))
+    in_a_week = await make_customer(**birthday_fields(parse_birthday("1985-11-29")))
+    december = await make_customer(**birthday_fields(parse_birthday("2000-12-01")))
+    await make_customer()
+    assert await ids({"field": "birthday", "op": "today"}) == {today.id, lunar_today.id}
+    week = await ids({"field": "birthday", "op": "within_days", "value": 7})
+    assert week == {today.id, lunar_today.id, in_a_week.id}
+    assert await ids({"field": "birthday", "op": "month", "value": 12}) >= {december.id}
+
+
+async def test_rfm_choices_and_attributes(make_customer: MakeCustomer) -> None:
+    a = await make_customer(city="上海", gender="female",
+                            attributes={"level": "gold", "stores": 3}, subscribed=True)  # fmt: skip
+    b = await make_customer(city="北京", source_channel="wecom", attributes={"level": "silver"})
+    await RfmScore.create(customer=a, r_score=5, f_score=4, m_score=5, scored_at=NOW)
+    await RfmScore.create(customer=b, r_score=2, f_score=1, m_score=1, scored_at=NOW)
+    assert await ids({"field": "r_score", "op": "between", "value": [4, 5]}) == {a.id}
+    assert await ids({"field": "m_score", "op": "lt", "value": 3}) == {b.id}
+    assert await ids({"field": "city", "op": "in", "value": ["上海", "杭州"]}) == {a.id}
+    assert await ids({"field": "channel", "value": "wecom"}) == {b.id}
+    assert await ids({"field": "gender", "op": "ne", "value": "female"}) == {b.id}
+    assert await ids({"field": "subscribed"}) == {a.id}
+    assert await ids({"field": "attribute", "key": "level", "value": "gold"}) == {a.id}
+    assert await ids({"field": "attribute", "key": "stores", "value": 3}) == {a.id}
+    assert await ids({"field": "attribute", "key": "stores", "op": "missing"}) == {b.id}
+    assert await ids({"field": "attribute", "key": "level", "op": "ne", "value": "gold"}) == {b.id}
+
+
+async def test_sentiment_and_open_complaints(make_customer: MakeCustomer) -> None:
+    angry = await make_customer()
+    once = await make_customer()
+    calm = await make_customer()
+    for customer, days_ago in ((angry, 1), (angry, 2), (once, 3), (calm, 30)):
+        row = await Interaction.create(
+            customer=customer, channel="oa", direction="in", kind="text", sentiment_label="negative"
+        )
+        await Interaction.filter(id=row.id).update(created_at=NOW - timedelta(days=days_ago))
+    await Complaint.create(customer=once, status=ComplaintStatus.OPEN)
+    await Complaint.create(customer=calm, status=ComplaintStatus.CLOSED)
+    assert await ids({"field": "negative_messages", "days": 7}) == {angry.id, once.id}
+    assert await ids({"field": "negative_messages", "days": 7, "min_count": 2}) == {angry.id}
+    assert await ids({"field": "open_complaints"}) == {once.id}
+
+
+async def test_nested_any_all_not(make_customer: MakeCustomer) -> None:
+    a = await make_customer(tags=("vip",), city="上海", points_balance=200)
+    b = await make_customer(city="北京", points_balance=50, opted_out=True)
+    c = await make_customer(city="北京", points_balance=300)
+    rule = {"any": [
+        {"all": [{"field": "tag", "value": "vip"}, {"field": "city", "value": "上海"}]},
+        {"all": [
+            {"not": {"any": [{"field": "opted_out"}, {"field": "tag", "value": "vip"}]}},
+            {"field": "points_balance", "op": "gt", "value": 100},
+            {"field": "city", "value": "北京"},
+        ]},
+    ]}  # fmt: skip
+    assert await ids(rule) == {a.id, c.id}
+    assert b.id not in await ids(rule)
+
+
+async def test_preview_masks_and_iteration_streams_in_batches(make_customer: MakeCustomer) -> None:
+    made = [
+        await make_customer(phone=f"+86138000000{i:02d}", display_name="王小明") for i in range(7)
+    ]
+    qs = rule_queryset({"field": "order_count", "op": "eq", "value": 0}, context(NOW))
+    shown = await preview(qs, 3)
+    assert [p.id for p in shown] == [c.id for c in made[:3]]
+    assert shown[0].phone == "138****0000" and shown[0].display_name == "王**"
+    batches = [batch async for batch in iter_ids(qs, batch_size=3)]
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert [i for b in batches for i in b] == [c.id for c in made]
+    assert await count(qs) == 7
+
+
+async def test_static_snapshot_freezes_members(make_customer: MakeCustomer) -> None:
+    a = await make_customer(points_balance=200)
+    rule = {"field": "points_balance", "op": "gt", "value": 100}
+    dynamic = await create_segment("积分大于100", rule)
+    static = await create_segment("积分大于100-快照", rule, kind=SegmentKind.STATIC)
+    assert static.member_count == 1 and static.snapshot_at is not None
+    b = await make_customer(points_balance=300)
+    assert set(await segment_queryset(dynamic).values_list("id", flat=True)) == {a.id, b.id}
+    assert set(await segment_queryset(static).values_list("id", flat=True)) == {a.id}
+    assert await snapshot(static) == 2
+    with pytest.raises(Conflict):
+        await create_segment("积分大于100", rule)
+    assert await Customer.all().count() == 2
+
+
+async def test_total_spent_compares_as_a_number(make_customer: MakeCustomer) -> None:
+    small = await make_customer(total_spent=Decimal("60"))
+    big = await make_customer(total_spent=Decimal("1500.50"))
+    assert await ids({"field": "total_spent", "op": "gt", "value": 500}) == {big.id}
+    assert await ids({"field": "total_spent", "op": "lte", "value": 100}) == {small.id}
+    assert await ids({"field": "total_spent", "op": "ne", "value": 60}) == {big.id}

@@ -1,0 +1,53 @@
+"""Configuration: YAML plus SIYU_ overrides, validated once, errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+CONFIG = Path(__file__).parent / "data" / "config.yaml"
+
+
+def test_env_overrides_nested_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_SERVER__PORT", "9090")
+    monkeypatch.setenv("SIYU_WECHAT__OA__APP_SECRET", "from-env")
+    monkeypatch.setenv("SIYU_DATABASE_URL", "postgres://u@h/db")
+    settings = load_settings(CONFIG)
+    assert settings.server.port == 9090 and settings.server.host == "127.0.0.1"
+    assert settings.wechat.oa.app_secret.get_secret_value() == "from-env"
+    assert settings.wechat.oa.token.get_secret_value() == "test-oa-token"  # kept from YAML
+    assert settings.database_url == "postgres://u@h/db"
+
+
+def test_config_path_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_CONFIG", str(CONFIG))
+    assert load_settings().conversation.brand_name == "测试小店"
+    monkeypatch.setenv("SIYU_CONFIG", "/nonexistent.yaml")
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings()
+
+
+def test_errors_name_the_key_and_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_WECHAT__WECOM__ENCODING_AES_KEY", "my-very-secret-but-short")
+    monkeypatch.setenv("SIYU_SERVER__PORT", "eighty")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(CONFIG)
+    text = str(caught.value)
+    assert "wechat.wecom.encoding_aes_key (SIYU_WECHAT__WECOM__ENCODING_AES_KEY)" in text
+    assert "server.port (SIYU_SERVER__PORT)" in text
+    assert "my-very-secret" not in text and "eighty" not in text
+
+
+def test_unknown_key_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "c.yaml"
+    bad.write_text("databse_url: sqlite://x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="databse_url"):
+        load_settings(bad)
+
+
+def test_secrets_not_in_repr() -> None:
+    settings = load_settings(CONFIG)
+    assert "siyu-demo-secret" not in repr(settings) and "test-oa-token" not in repr(settings)
