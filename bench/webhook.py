@@ -114,7 +114,7 @@ def build_requests(path: Path, count: int) -> None:
     base = int(time.time() * 1000) * 1000
     with path.open("w", encoding="utf-8") as out:
         for i in range(count):
-            openid = f"oBench{rng.randrange(2000):05d}"
+            openid = f"oBench{rng.randrange(500):05d}"  # customers recur, as in a real chat
             request = sim.oa_safe(
                 text_xml(openid, "gh_bench", rng.choice(MESSAGES), base + i), openid
             )
@@ -154,6 +154,12 @@ def run_wrk(port: int, requests_file: Path, seconds: int, connections: int) -> d
     return json.loads(out.strip().splitlines()[-1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc): robust to other load on the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     kind: str, port: int, requests_file: Path, args: argparse.Namespace
 ) -> dict[str, float]:
@@ -164,8 +170,11 @@ def measure(
     )
     try:
         wait_ready(port)
-        run_wrk(port, requests_file, 2, args.connections)  # warm-up (customers, caches, jieba)
-        return run_wrk(port, requests_file, args.seconds, args.connections)
+        run_wrk(port, requests_file, 3, args.connections)  # warm-up (customers, caches, jieba)
+        cpu_before = cpu_seconds(server.pid)
+        result = run_wrk(port, requests_file, args.seconds, args.connections)
+        result["cpu_us"] = (cpu_seconds(server.pid) - cpu_before) / result["requests"] * 1e6
+        return result
     finally:
         server.terminate()
         server.wait(10)
@@ -197,14 +206,16 @@ def main() -> None:
 
 def report(results: dict[str, dict[str, float]]) -> None:
     rate = {k: r["requests"] / r["seconds"] for k, r in results.items()}
+    cpu = {k: r["cpu_us"] for k, r in results.items()}
     names = {"a": "bare aiohttp", "b": "wechatpy echo", "c": "siyu pipeline"}
-    print(f"{'server':<16}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'non-2xx':>9}")
+    print(f"{'server':<18}{'msg/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/msg':>12}{'err':>6}{'non-2xx':>9}")
     for k, r in results.items():
         print(
-            f"({k}) {names[k]:<12}{rate[k]:>10.0f}{r['p50_us'] / 1000:>9.2f}{r['p99_us'] / 1000:>9.2f}"
-            f"{r['errors']:>8.0f}{r['non2xx']:>9.0f}"
+            f"({k}) {names[k]:<14}{rate[k]:>8.0f}{r['p50_us'] / 1000:>9.2f}{r['p99_us'] / 1000:>9.2f}"
+            f"{cpu[k]:>12.0f}{r['errors']:>6.0f}{r['non2xx']:>9.0f}"
         )
-    print(f"c/b = {rate['c'] / rate['b']:.2f}   c/a = {rate['c'] / rate['a']:.2f}")
+    print(f"throughput   c/b = {rate['c'] / rate['b']:.2f}   c/a = {rate['c'] / rate['a']:.2f}")
+    print(f"CPU per msg  b/c = {cpu['b'] / cpu['c']:.2f}   a/c = {cpu['a'] / cpu['c']:.2f}")
 
 
 if __name__ == "__main__":

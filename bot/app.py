@@ -9,6 +9,7 @@ from aiohttp import web
 from tortoise import connections
 
 import handlers
+import nlp
 from bot.config import Settings
 from bot.keys import CLIENTS, JOURNAL, METRICS, PIPELINE, SETTINGS, STORE
 from bot.messenger import WeChatMessenger
@@ -20,8 +21,10 @@ from bot.webhooks.pipeline import Pipeline
 from bot.webhooks.wecom import WeComEndpoint
 from bot.wechat.client import open_clients
 from bot.wechat.crypto import MessageCrypto
+from crm import keyword_rules
 from crm.database import close_database, is_open, migrate, open_database, sqlite_path
 from crm.interactions import InteractionJournal
+from crm.tagging import MessageTagger
 
 log = logging.getLogger("siyu.app")
 
@@ -76,6 +79,9 @@ async def clients_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    if nlp.default_analyzer().settings != settings.nlp:  # loads jieba and the model once
+        nlp.configure(settings.nlp)
+    await keyword_rules.reload()
     journal = app[JOURNAL] = InteractionJournal()
     app[PIPELINE] = Pipeline(
         claims=Claims(app[STORE]),
@@ -85,6 +91,7 @@ async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
         state=app[STORE],
         messenger=WeChatMessenger(app[CLIENTS], journal),
         metrics=app[METRICS],
+        tagger=MessageTagger(settings.nlp),
         budget_seconds=settings.server.reply_budget_seconds,
     )
     yield

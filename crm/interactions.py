@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from crm.models import Direction
 
@@ -57,8 +57,9 @@ class NewInteraction:
 class InteractionJournal:
     """Group commit writer. `record()` returns True when the row is new, False for a duplicate."""
 
-    def __init__(self, max_batch: int = 256) -> None:
+    def __init__(self, max_batch: int = 256, activity: ActivityClock | None = None) -> None:
         self._max_batch = max_batch
+        self._activity = activity or ActivityClock()
         self._pending: list[tuple[NewInteraction, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self.batches = 0
@@ -75,7 +76,8 @@ class InteractionJournal:
             batch = self._pending[: self._max_batch]
             del self._pending[: self._max_batch]
             try:
-                fresh = await write_batch([item for item, _ in batch])
+                items = [item for item, _ in batch]
+                fresh = await write_batch(items, self._activity.due(items))
             except Exception as exc:  # every waiter gets the failure and answers 5xx
                 for _, future in batch:
                     if not future.done():
@@ -92,11 +94,41 @@ class InteractionJournal:
             await asyncio.shield(self._flusher)
 
 
-async def write_batch(items: Sequence[NewInteraction]) -> list[bool]:
-    """Insert in one transaction; a row whose (channel, dedupe_key) exists is skipped."""
-    async with in_transaction() as conn:
-        inserted = await _insert(conn, items)
-        await _touch_customers(conn, items)
+class ActivityClock:
+    """Which customers' last_active_at is due for a write: a chatty customer costs one UPDATE
+    per `resolution` seconds, not one per message. Process-local, bounded."""
+
+    def __init__(self, resolution: float = 60.0, size: int = 100_000) -> None:
+        self.resolution = resolution
+        self._size = size
+        self._written: dict[int, datetime] = {}
+
+    def due(self, items: Sequence[NewInteraction]) -> dict[int, datetime]:
+        latest: dict[int, datetime] = {}
+        for item in items:
+            if item.direction is Direction.IN and item.customer_id is not None:
+                latest[item.customer_id] = item.created_at
+        due = {cid: at for cid, at in latest.items() if self._stale(cid, at)}
+        if len(self._written) + len(due) > self._size:
+            self._written.clear()
+        self._written.update(due)
+        return due
+
+    def _stale(self, customer_id: int, at: datetime) -> bool:
+        written = self._written.get(customer_id)
+        return written is None or (at - written).total_seconds() >= self.resolution
+
+
+async def write_batch(
+    items: Sequence[NewInteraction], touch: dict[int, datetime] | None = None
+) -> list[bool]:
+    """One multi-row INSERT (atomic on its own, so no BEGIN/COMMIT round trips); a row whose
+    (channel, dedupe_key) exists is skipped. last_active_at follows in a second statement:
+    a crash between the two leaves it a moment stale, never loses a message."""
+    conn = connections.get("default")
+    inserted = await _insert(conn, items)
+    if touch:
+        await _touch_customers(conn, touch)
     return _first_of_each(items, inserted)
 
 
@@ -138,14 +170,10 @@ def _placeholders(start: int, count: int, postgres: bool) -> str:
     return "(" + ", ".join(marks) + ")"
 
 
-async def _touch_customers(conn: BaseDBAsyncClient, items: Sequence[NewInteraction]) -> None:
+async def _touch_customers(conn: BaseDBAsyncClient, touch: dict[int, datetime]) -> None:
     """One UPDATE a batch: a batch spans milliseconds, so its newest time serves all."""
-    inbound = [i for i in items if i.direction is Direction.IN and i.customer_id is not None]
-    if not inbound:
-        return
-    when = max(i.created_at for i in inbound)
-    ids = sorted({i.customer_id for i in inbound if i.customer_id is not None})
+    ids = sorted(touch)
     postgres = conn.capabilities.dialect == "postgres"
     first, *rest = _marks(1, len(ids) + 1, postgres)
     sql = f"UPDATE customer SET last_active_at = {first} WHERE id IN ({', '.join(rest)})"
-    await conn.execute_query(sql, [when, *ids])
+    await conn.execute_query(sql, [max(touch.values()), *ids])

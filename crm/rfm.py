@@ -40,6 +40,11 @@ ON CONFLICT ("customer_id") DO UPDATE SET
   "r_score" = excluded."r_score", "f_score" = excluded."f_score",
   "m_score" = excluded."m_score", "scored_at" = excluded."scored_at"
 """
+# First run (or after a reset): a plain INSERT, no join and no conflict handling.
+_FILL = """
+INSERT INTO "rfm_score" ("customer_id", "r_score", "f_score", "m_score", "scored_at")
+SELECT "id", {r}, {f}, {m}, ? FROM "customer" WHERE {scored}
+"""
 _PRUNE = """
 DELETE FROM "rfm_score" WHERE "customer_id" IN (
   SELECT "id" FROM "customer" WHERE "order_count" = 0 OR "merged_into_id" IS NOT NULL
@@ -65,10 +70,15 @@ async def recompute_rfm(
         if is_postgres():
             await execute("SET LOCAL work_mem = '256MB'", (), tx)
         scored, bounds = await _boundaries(tx, buckets)
-        sql, params = _upsert(bounds)
-        changed = await execute(sql, [now or datetime.now(UTC), *params], tx) if scored else 0
+        changed = await _write(tx, bounds, now or datetime.now(UTC)) if scored else 0
         removed = await execute(_PRUNE, (), tx)
     return RfmResult(scored, changed, removed, time.perf_counter() - started)
+
+
+async def _write(tx: BaseDBAsyncClient, bounds: dict[str, list[Any]], now: datetime) -> int:
+    empty = not await fetch('SELECT 1 AS x FROM "rfm_score" LIMIT 1', (), tx)
+    sql, params = _statement(_FILL if empty else _UPSERT, bounds)
+    return await execute(sql, [*params, now] if empty else [now, *params], tx)
 
 
 async def _boundaries(tx: BaseDBAsyncClient, buckets: int) -> tuple[int, dict[str, list[Any]]]:
@@ -105,10 +115,10 @@ async def _offset_boundaries(
     return bounds
 
 
-def _upsert(bounds: dict[str, list[Any]]) -> tuple[str, list[Any]]:
+def _statement(template: str, bounds: dict[str, list[Any]]) -> tuple[str, list[Any]]:
     columns, params, scores = _columns(), [], {}
     for name in _MEASURES:
         above = [f"CASE WHEN {columns[name]} > ? THEN 1 ELSE 0 END" for _ in bounds[name]]
         scores[name] = " + ".join(["1", *above])
         params += bounds[name]
-    return _UPSERT.format(scored=_SCORED, **scores), params
+    return template.format(scored=_SCORED, **scores), params

@@ -42,9 +42,9 @@ class Analysis:
     intent_reason: str
     tags: tuple[TagHit, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        """The shape of `siyu nlp analyze`: one JSON object per message."""
-        return {
+    def to_json(self, explain: bool = False) -> dict[str, Any]:
+        """The shape of `siyu nlp analyze`; `explain` adds `intent_reason`."""
+        data = {
             "text": self.text,
             "tokens": list(self.tokens),
             "keywords": list(self.keywords),
@@ -53,6 +53,8 @@ class Analysis:
                 "label": self.sentiment.label.value,
             },
             "intent": self.intent.value,
-            "intent_reason": self.intent_reason,
             "tags": [{"tag": hit.tag, "source": hit.source.value} for hit in self.tags],
         }
+        if explain:
+            data["intent_reason"] = self.intent_reason
+        return data

@@ -29,7 +29,8 @@ class Analyzer:
 
     def __init__(self, settings: NlpSettings | None = None) -> None:
         self.settings = settings or NlpSettings()
-        self._tokenizer = Tokenizer(self.settings.user_words)
+        prefer_rust = self.settings.tokenizer == "auto"
+        self._tokenizer = Tokenizer(self.settings.user_words, prefer_rust=prefer_rust)
         self._model = SentimentModel.load(self.settings.sentiment.model_path)
         self._interest = InterestKeywords()
         self._config_rules = rules_from_settings(self.settings)

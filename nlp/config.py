@@ -6,6 +6,8 @@ so that `nlp.analyze()` works with no configuration at all.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, model_validator
 
 from nlp import defaults
@@ -32,9 +34,10 @@ class IntentSettings(BaseModel):
     human_agent: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.HUMAN_AGENT))
     points_query: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.POINTS_QUERY))
     complaint: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.COMPLAINT))
-    # Problem words that make a complaint only when the message is not positive.
-    complaint_unless_positive: IntentRule = Field(
-        default_factory=lambda: IntentRule(**defaults.COMPLAINT_UNLESS_POSITIVE)
+    # Problem words that make a complaint only in a negative message; in a question only
+    # when the score is below `complaint_question_max_score`.
+    complaint_if_negative: IntentRule = Field(
+        default_factory=lambda: IntentRule(**defaults.COMPLAINT_IF_NEGATIVE)
     )
     thanks: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.THANKS))
     greeting: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.GREETING))
@@ -43,6 +46,9 @@ class IntentSettings(BaseModel):
     negators: list[str] = Field(default_factory=lambda: list(defaults.NEGATORS))
     # Below this sentiment score a message with no rule hit counts as a complaint.
     complaint_max_score: float = Field(0.08, ge=0, le=1)
+    complaint_question_max_score: float = Field(0.15, ge=0, le=1)
+    # ...and has at least this many characters (呵呵 alone is no complaint).
+    complaint_min_chars: int = Field(4, ge=1)
     # Greetings and thanks are recognised in short messages only.
     short_max_chars: int = Field(12, ge=1)
 
@@ -69,6 +75,8 @@ class AtRiskSettings(BaseModel):
 
 class NlpSettings(BaseModel):
     user_words: list[str] = []  # the brand's own words: product and campaign names
+    # "auto": rjieba (jieba-rs) when installed, else jieba; "jieba": always pure-Python jieba.
+    tokenizer: Literal["auto", "jieba"] = "auto"
     keyword_rules: list[KeywordRuleConfig] = Field(
         default_factory=lambda: [KeywordRuleConfig(**rule) for rule in defaults.KEYWORD_RULES]
     )

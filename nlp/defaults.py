@@ -25,7 +25,11 @@ HUMAN_AGENT: dict[str, list[str]] = {
 POINTS_QUERY: dict[str, list[str]] = {
     "exact": ["积分", "查积分", "积分查询", "我的积分"],
     "keywords": ["我的积分", "积分多少", "积分余额", "查积分", "查询积分", "积分查询"],
-    "patterns": [r"积分.{0,6}(多少|几|余额|查|剩|还有|够不够)", r"(多少|几)个?积分"],
+    "patterns": [
+        r"积分.{0,6}(多少|几|余额|查|剩|还有|够不够)",
+        r"(多少|几)个?积分",
+        r"积分.{0,8}(过期|到期|有效期|清零|兑换|怎么用|能换)",
+    ],
 }
 
 COMPLAINT: dict[str, list[str]] = {
@@ -49,11 +53,14 @@ COMPLAINT: dict[str, list[str]] = {
     "patterns": [
         r"(还|仍然|一直)(没|没有|未)(到|收到|发货|回复|退)",
         r"(等|催)了.{0,4}(天|小时|周).{0,6}(没|还|都)",
+        r"(为什么|为啥|怎么)(还|一直|老是)(没|不)",
+        r"不(给|肯|让)(我)?(退|换|赔)",
     ],
 }
 
-# These usually report a problem, but not in a happy message (退款已经到账了，谢谢).
-COMPLAINT_UNLESS_POSITIVE: dict[str, list[str]] = {
+# These report a problem only in a negative message (not 退款已经到账了，谢谢), and in a
+# question only when it is clearly negative (东西坏了，怎么退货？ but not 怎么退货).
+COMPLAINT_IF_NEGATIVE: dict[str, list[str]] = {
     "keywords": [
         "退款",
         "退钱",
@@ -96,9 +103,28 @@ GREETING: dict[str, list[str]] = {
 }
 
 QUESTION: dict[str, list[str]] = {
-    "keywords": ["怎么", "如何", "多少", "什么时候", "哪里", "能不能", "可不可以", "是不是"],
+    "keywords": [
+        "怎么",
+        "如何",
+        "多少",
+        "多久",
+        "多长时间",
+        "什么时候",
+        "哪里",
+        "哪个",
+        "为什么",
+        "为啥",
+        "能不能",
+        "可不可以",
+        "是不是",
+        "有没有",
+        "能否",
+        "几天",
+        "几点",
+    ],
     "patterns": [r"[?？]", r"(吗|呢|么)[\s。.!！~～]*$", r"^(请问|问下|问一下|咨询)"],
 }
+
 
 NEGATORS: tuple[str, ...] = ("不想", "不要", "不用", "不会", "不", "没有", "没", "无", "未", "别")
 

@@ -73,11 +73,13 @@ class InterestKeywords:
             self._idf.update(dict.fromkeys(words.split(" "), float(value)))
 
     def top(self, tokens: Iterable[str], limit: int) -> list[str]:
+        """The `limit` best keywords; `tokens` come from normalized (lower-case) text."""
         counts: dict[str, int] = {}
-        for token in tokens:
-            word = token.strip().lower()
+        for word in tokens:
             if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
                 counts[word] = counts.get(word, 0) + 1
+        if not counts:
+            return []
         idf, median = self._idf.get, self._median
-        ranked = sorted(counts, key=lambda w: (-counts[w] * idf(w, median), w))
-        return ranked[:limit]
+        scored = sorted((-n * idf(w, median), w) for w, n in counts.items())
+        return [word for _, word in scored[:limit]]

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 TEMPLATE_DIR = Path(__file__).parent
@@ -25,4 +25,17 @@ def environment() -> ImmutableSandboxedEnvironment:
 
 
 def render(template: str, /, **variables: Any) -> str:
+    static = _static_text(template)
+    if static is not None:
+        return static
     return environment().get_template(f"{template}.j2").render(**variables).strip()
+
+
+@cache
+def _static_text(template: str) -> str | None:
+    """A template that uses no variable says the same every time: render it once."""
+    env = environment()
+    source, _, _ = env.loader.get_source(env, f"{template}.j2")  # type: ignore[union-attr]
+    if meta.find_undeclared_variables(env.parse(source)):
+        return None
+    return env.get_template(f"{template}.j2").render().strip()

@@ -96,7 +96,7 @@ from bot.config import Settings, load_settings  # noqa: E402
 from bot.wechat.crypto import MessageCrypto  # noqa: E402
 from bot.wechat.fake import FakeWeChat, create_fake_app  # noqa: E402
 from bot.wechat.simulator import Simulator  # noqa: E402
-from crm import customers, staff  # noqa: E402
+from crm import caches  # noqa: E402
 
 TEST_CONFIG = Path(__file__).parent / "data" / "config.yaml"
 
@@ -130,11 +130,9 @@ def settings(database_url: str, fake_wechat_url: str) -> Settings:
 
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
-    customers.cache.clear()
-    staff.forget_cached()
+    caches.clear()
     yield await aiohttp_client(create_app(settings))
-    customers.cache.clear()
-    staff.forget_cached()
+    caches.clear()
 
 
 @pytest.fixture

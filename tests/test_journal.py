@@ -57,3 +57,20 @@ async def test_failure_reaches_every_waiter(database_url: str) -> None:
     if isinstance(results[0], Exception):
         assert isinstance(results[1], Exception)
         assert await Interaction.all().count() == 0
+
+
+def test_activity_clock_writes_a_chatty_customer_once_a_minute() -> None:
+    from datetime import timedelta
+
+    from crm.interactions import ActivityClock, utcnow
+
+    clock = ActivityClock(resolution=60)
+    now = utcnow()
+
+    def msg(customer_id: int, at: object) -> NewInteraction:
+        return NewInteraction("oa", Direction.IN, "text", customer_id, created_at=at)  # type: ignore[arg-type]
+
+    assert clock.due([msg(1, now), msg(2, now)]) == {1: now, 2: now}
+    assert clock.due([msg(1, now + timedelta(seconds=30))]) == {}
+    later = now + timedelta(seconds=61)
+    assert clock.due([msg(1, later), NewInteraction("oa", Direction.OUT, "reply:text", 3)]) == {1: later}

@@ -36,3 +36,20 @@ def test_oversize_rejected_before_parsing() -> None:
 def test_cdata_and_empty_fields() -> None:
     fields = parse_xml(b"<xml><A><![CDATA[x <b> y]]></A><B></B><C>1</C></xml>", 1024)
     assert fields == {"A": "x <b> y", "B": "", "C": "1"}
+
+
+def test_other_encodings_cannot_smuggle_a_dtd() -> None:
+    utf16 = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>'
+    with pytest.raises(XmlError, match="UTF-8"):
+        parse_xml(utf16.encode("utf-16"), 65536)
+
+
+def test_nested_and_repeated_elements() -> None:
+    body = (
+        "<xml><Event><![CDATA[pic_sysphoto]]></Event><SendPicsInfo><Count>2</Count><PicList>"
+        "<item><PicMd5Sum><![CDATA[a]]></PicMd5Sum></item><item><PicMd5Sum><![CDATA[b]]></PicMd5Sum></item>"
+        "</PicList></SendPicsInfo></xml>"
+    ).encode()
+    fields = parse_xml(body, 65536)
+    assert fields["SendPicsInfo"]["Count"] == "2"
+    assert fields["SendPicsInfo"]["PicList"]["item"] == [{"PicMd5Sum": "a"}, {"PicMd5Sum": "b"}]

@@ -21,6 +21,7 @@ def analyze(
         list[str] | None, typer.Argument(help="messages; none: one per line of stdin")
     ] = None,
     config: Path | None = ConfigOption,
+    explain: Annotated[bool, typer.Option(help="add intent_reason: the rule or signal")] = False,
 ) -> None:
     """One JSON object per message on stdout (the `nlp:` configuration; no database)."""
     import nlp
@@ -33,7 +34,7 @@ def analyze(
     lines = texts if texts else (line.rstrip("\r\n") for line in sys.stdin)
     for line in lines:
         if line.strip():
-            typer.echo(json.dumps(nlp.analyze(line).to_json(), ensure_ascii=False))
+            typer.echo(json.dumps(nlp.analyze(line).to_json(explain), ensure_ascii=False))
 
 
 @nlp_app.command("train")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.metrics import Metrics
 from bot.webhooks.dedupe import Claims, LeaseExpired
@@ -14,6 +16,7 @@ from crm import customers
 from crm import staff as staff_directory
 from crm.interactions import InteractionJournal, NewInteraction
 from crm.models import Channel, Customer, Direction, Interaction, Staff
+from crm.tagging import MessageTagger
 from handlers.config import ConversationSettings
 from handlers.context import ChatState, Context, Messenger
 from handlers.router import Dispatcher
@@ -32,8 +35,9 @@ class Pipeline:
     state: ChatState
     messenger: Messenger
     metrics: Metrics
+    tagger: MessageTagger | None = None
     budget_seconds: float = 4.0
-    _late: set[asyncio.Task[None]] = field(default_factory=set)
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def handle(self, message: Message) -> str | None:
         """The reply XML for this delivery (the first delivery's for a retry), None = success."""
@@ -60,6 +64,8 @@ class Pipeline:
         if not await self.journal.record(inbound):
             self.metrics.duplicates += 1
             return await _recorded_reply(message)
+        if customer is not None and analysis is not None and self.tagger is not None:
+            self._spawn(self._tag(customer, analysis))  # off the reply's critical path
         ctx = Context(message, self.settings, self.state, self.messenger, customer, staff, analysis)
         reply = await self._reply_in_time(ctx)
         return await self._record_reply(message, customer, reply)
@@ -74,15 +80,25 @@ class Pipeline:
 
     async def _reply_in_time(self, ctx: Context) -> Reply:
         """The handler's reply, or None past the budget: then it is pushed when ready."""
-        task = asyncio.create_task(self.dispatcher.dispatch(ctx))
+        task = asyncio.ensure_future(self.dispatcher.dispatch(ctx))
+        done, _ = await asyncio.wait((task,), timeout=self.budget_seconds)
+        if done:
+            return task.result()
+        self.metrics.late_replies += 1
+        self._spawn(self._push_when_ready(ctx, task))
+        return None
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _tag(self, customer: Customer, analysis: Analysis) -> None:
+        assert self.tagger is not None
         try:
-            return await asyncio.wait_for(asyncio.shield(task), self.budget_seconds)
-        except TimeoutError:
-            self.metrics.late_replies += 1
-            late = asyncio.create_task(self._push_when_ready(ctx, task))
-            self._late.add(late)
-            late.add_done_callback(self._late.discard)
-            return None
+            await self.tagger.tag(customer, analysis)
+        except Exception:
+            log.exception("tagging customer %s failed", customer.id)
 
     async def _push_when_ready(self, ctx: Context, task: asyncio.Task[Reply]) -> None:
         text = reply_text(await task)
@@ -116,8 +132,9 @@ class Pipeline:
         return xml
 
     async def drain(self) -> None:
-        if self._late:
-            await asyncio.gather(*self._late, return_exceptions=True)
+        """Wait for late replies and tagging still under way (shutdown, tests)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
 
 
 def _understand(message: Message) -> Analysis | None:

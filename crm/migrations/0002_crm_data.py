@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='RfmScore',
             fields=[
-                ('customer', fields.OneToOneField('siyu.Customer', source_field='customer_id', primary_key=True, db_index=True, db_constraint=True, to_field='id', related_name='rfm', on_delete=OnDelete.CASCADE)),
+                ('customer_id', fields.BigIntField(primary_key=True, unique=True, db_index=True, description='customer.id')),
                 ('r_score', fields.SmallIntField(description='recency 1 (longest ago) to 5 (most recent)')),
                 ('f_score', fields.SmallIntField(description='frequency 1 (fewest orders) to 5')),
                 ('m_score', fields.SmallIntField(description='monetary 1 (least spent) to 5')),
@@ -191,11 +191,15 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Customer',
-            index=Index(fields=['lifecycle_stage', 'total_spent']),
+            index=Index(fields=['lifecycle_stage', 'total_spent', 'merged_into_id']),
         ),
         ops.AddIndex(
             model_name='Customer',
-            index=Index(fields=['points_balance']),
+            index=Index(fields=['points_balance', 'last_active_at', 'merged_into_id']),
+        ),
+        ops.AddIndex(
+            model_name='Customer',
+            index=Index(fields=['id', 'opted_out', 'merged_into_id']),
         ),
         # customer_tag is looked up by tag (segments: has tag vip) but its unique index starts
         # with customer_id: add one starting with tag_id. Raw SQL because the CustomerTag model

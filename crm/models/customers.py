@@ -79,10 +79,13 @@ class Customer(Model):
 
     class Meta:
         table = "customer"
+        # merged_into_id rides along so the usual segment filters (always "not merged away")
+        # are answered from the index alone (index-only scans on PostgreSQL).
         indexes = (
             ("birthday_calendar", "birthday_md"),
-            ("lifecycle_stage", "total_spent"),
-            ("points_balance",),
+            ("lifecycle_stage", "total_spent", "merged_into_id"),
+            ("points_balance", "last_active_at", "merged_into_id"),
+            ("id", "opted_out", "merged_into_id"),
         )
 
     def __str__(self) -> str:

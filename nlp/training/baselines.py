@@ -2,21 +2,23 @@
 
 1. snownlp's stock sentiment model (naive Bayes) applied to jieba tokens;
 2. snownlp's Bayes classifier retrained on the train part of shared/data;
-3. a plain linear model (same trainer) on character and word n-grams only, shared/data only.
+3. a plain linear model (same trainer, no pruning) on character 1-3-grams, words and word
+   bigrams only, trained on shared/data only.
 """
 
 from __future__ import annotations
 
+import itertools
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from nlp.features import normalize
 from nlp.sentiment import SentimentModel
 from nlp.tokenizer import Tokenizer
 from nlp.training.corpus import Example, short_test, short_test_hard, split_shared
-from nlp.training.train import Metrics, TrainConfig, featurize, fit, metrics, write_model
-
-PLAIN_PREFIXES = ("1", "2", "3", "w", "W")
+from nlp.training.train import Metrics, TrainConfig, fit, metrics, write_model
 
 
 def _bayes_metrics(
@@ -51,25 +53,31 @@ def snownlp_retrained(
     return _bayes_metrics(classifier, sets, tokenizer)
 
 
+def plain_features(example: Example, tokenizer: Tokenizer) -> list[str]:
+    """Character 1-3-grams, words and word bigrams: nothing else."""
+    text = normalize(example.text)
+    chars = "".join(text.split())
+    grams = [chars[i : i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
+    words = tokenizer.cut(text)
+    pairs = [a + "_" + b for a, b in itertools.pairwise(words)]
+    return list({*("c" + g for g in grams), *("w" + w for w in words), *("W" + p for p in pairs)})
+
+
 def plain_linear(
     train: Sequence[Example], sets: dict[str, list[Example]], tokenizer: Tokenizer
 ) -> dict[str, Metrics]:
-    def plain(rows: list[list[str]]) -> list[list[str]]:
-        return [[f for f in row if f.startswith(PLAIN_PREFIXES)] for row in rows]
-
     cfg = replace(TrainConfig(), top_k=10**9)
-    data = fit(
-        plain(featurize(train, tokenizer)), [ex.label for ex in train], [1.0] * len(train), cfg
-    )
-    path = Path("/tmp/siyu-plain-linear.json.gz")
+    rows = [plain_features(ex, tokenizer) for ex in train]
+    data = fit(rows, [ex.label for ex in train], [1.0] * len(train), cfg)
+    path = Path(tempfile.gettempdir()) / "siyu-plain-linear.json.gz"
     write_model(data, path)
     model = SentimentModel.load(path)
     return {
         name: metrics(
-            [int(model.score(row) >= 0.5) for row in plain(featurize(ex, tokenizer))],
-            [e.label for e in ex],
+            [int(model.score(plain_features(ex, tokenizer)) >= 0.5) for ex in examples],
+            [ex.label for ex in examples],
         )
-        for name, ex in sets.items()
+        for name, examples in sets.items()
     }
 
 

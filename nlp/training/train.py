@@ -31,7 +31,7 @@ class TrainConfig:
     c: float = 4.0
     material_weight: float = 4.0
     min_df: int = 2
-    top_k: int = 120_000
+    top_k: int = 40_000
     seed: int = 13
 
 

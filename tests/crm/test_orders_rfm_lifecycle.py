@@ -62,7 +62,7 @@ async def test_rfm_scores_are_quintiles_with_ties_sharing_a_score(
     prospect = await make_customer()
     result = await recompute_rfm(now=NOW)
     assert (result.scored, result.changed) == (10, 10)
-    scores = {s.customer_id: s for s in await RfmScore.all()}  # type: ignore[attr-defined]
+    scores = {s.customer_id: s for s in await RfmScore.all()}
     assert [scores[c.id].r_score for c in made] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert [scores[c.id].f_score for c in made] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert [scores[c.id].m_score for c in made] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]

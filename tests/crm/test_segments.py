@@ -110,8 +110,8 @@ async def test_rfm_choices_and_attributes(make_customer: MakeCustomer) -> None:
     a = await make_customer(city="上海", gender="female",
                             attributes={"level": "gold", "stores": 3}, subscribed=True)  # fmt: skip
     b = await make_customer(city="北京", source_channel="wecom", attributes={"level": "silver"})
-    await RfmScore.create(customer=a, r_score=5, f_score=4, m_score=5, scored_at=NOW)
-    await RfmScore.create(customer=b, r_score=2, f_score=1, m_score=1, scored_at=NOW)
+    await RfmScore.create(customer_id=a.id, r_score=5, f_score=4, m_score=5, scored_at=NOW)
+    await RfmScore.create(customer_id=b.id, r_score=2, f_score=1, m_score=1, scored_at=NOW)
     assert await ids({"field": "r_score", "op": "between", "value": [4, 5]}) == {a.id}
     assert await ids({"field": "m_score", "op": "lt", "value": 3}) == {b.id}
     assert await ids({"field": "city", "op": "in", "value": ["上海", "杭州"]}) == {a.id}

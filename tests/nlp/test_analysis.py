@@ -28,7 +28,7 @@ def test_result_is_typed_and_frozen(analyzer: Analyzer) -> None:
 
 def test_to_json_has_the_cli_shape(analyzer: Analyzer) -> None:
     data = analyzer.analyze("我的积分还有多少？").to_json()
-    assert {"text", "tokens", "keywords", "sentiment", "intent", "tags"} <= data.keys()
+    assert set(data) == {"text", "tokens", "keywords", "sentiment", "intent", "tags"}
     assert set(data["sentiment"]) == {"score", "label"}
     assert data["intent"] == "points_query"
     assert {"tag": "关注积分", "source": "keyword"} in data["tags"]

@@ -16,7 +16,7 @@ def test_analyze_arguments_print_one_json_object_per_line() -> None:
     assert [line["text"] for line in lines] == ["好评", "我要退订"]
     assert lines[1]["intent"] == "unsubscribe"
     for line in lines:
-        assert {"text", "tokens", "keywords", "sentiment", "intent", "tags"} <= line.keys()
+        assert set(line) == {"text", "tokens", "keywords", "sentiment", "intent", "tags"}
         assert set(line["sentiment"]) == {"score", "label"}
 
 
@@ -27,3 +27,9 @@ def test_analyze_reads_stdin_lines_and_keeps_chinese_readable() -> None:
     assert len(lines) == 2
     assert "快递" in lines[0]  # ensure_ascii=False
     assert json.loads(lines[1])["intent"] == "thanks"
+
+
+def test_explain_adds_the_reason() -> None:
+    result = runner.invoke(nlp_app, ["analyze", "--explain", "我不想退订"])
+    assert result.exit_code == 0, result.output
+    assert "guard" in json.loads(result.output)["intent_reason"]
