@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from tortoise import connections
 
-import handlers
 import nlp
 from bot.config import Settings
 from bot.keys import CLIENTS, JOURNAL, METRICS, PIPELINE, SETTINGS, STORE
@@ -25,6 +24,7 @@ from crm import keyword_rules
 from crm.database import close_database, is_open, migrate, open_database, sqlite_path
 from crm.interactions import InteractionJournal
 from crm.tagging import MessageTagger
+from handlers.dispatcher import dispatcher
 
 log = logging.getLogger("siyu.app")
 
@@ -86,7 +86,7 @@ async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     app[PIPELINE] = Pipeline(
         claims=Claims(app[STORE]),
         journal=journal,
-        dispatcher=handlers.dispatcher(),
+        dispatcher=dispatcher(),
         settings=settings.conversation,
         state=app[STORE],
         messenger=WeChatMessenger(app[CLIENTS], journal),

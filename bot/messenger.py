@@ -33,3 +33,9 @@ class WeChatMessenger:
         await self.journal.record(
             NewInteraction(Channel.WECOM, Direction.OUT, "push:text", None, content=text)
         )
+
+    async def welcome_contact(self, customer: Customer, welcome_code: str, text: str) -> None:
+        await self.clients.wecom.send_welcome_msg(welcome_code, text)
+        await self.journal.record(
+            NewInteraction(Channel.WECOM, Direction.OUT, "welcome:text", customer.id, content=text)
+        )

@@ -31,6 +31,10 @@ class Messenger(Protocol):
 
     async def to_staff(self, userid: str, text: str) -> None: ...
 
+    async def welcome_contact(self, customer: Customer, welcome_code: str, text: str) -> None:
+        """WeCom's welcome message to a new external contact (code valid 20 s, once)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Context:

@@ -32,8 +32,13 @@ async def on_unsubscribe(ctx: Context) -> Reply:
 @router.event("change_external_contact", filters=[change_type(*_ADDED)])
 async def on_contact_added(ctx: Context) -> Reply:
     m = ctx.message
-    await customers.follow_by_staff(m.get("ExternalUserID"), m.get("UserID"), m.get("State"))
-    return None
+    customer = await customers.follow_by_staff(
+        m.get("ExternalUserID"), m.get("UserID"), m.get("State")
+    )
+    if m.get("WelcomeCode"):  # absent when the admin configured a welcome message in WeCom
+        text = ctx.render("welcome", name=customer.display_name).text
+        await ctx.messenger.welcome_contact(customer, m.get("WelcomeCode"), text)
+    return None  # external-contact events take no passive reply
 
 
 @router.event("change_external_contact", filters=[change_type(*_REMOVED)])

@@ -1,4 +1,4 @@
-"""`siyu serve`, `siyu migrate`, `siyu chat`, `siyu demo`."""
+"""`siyu serve`, `siyu migrate`, `siyu chat`."""
 
 from __future__ import annotations
 
@@ -6,21 +6,21 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import typer
-from aiohttp import web
 
-from bot.app import create_app
 from bot.cli.app import ConfigOption, app
 from bot.config import ConfigError, Settings, load_settings
-from bot.wechat.crypto import MessageCrypto
-from bot.wechat.simulator import Simulator, text_xml
-from crm.database import close_database
-from crm.database import migrate as migrate_schema
+
+if TYPE_CHECKING:
+    from bot.wechat.simulator import Simulator
+
+# Heavy modules (the app, the ORM, nlp) are imported inside the commands that use them,
+# so `siyu --help` and `siyu chat` start at once.
 
 
-def settings_or_exit(config: Path | None, **overrides: object) -> Settings:
+def settings_or_exit(config: Path | None, **overrides: Any) -> Settings:
     try:
         return load_settings(config, **overrides)
     except ConfigError as exc:
@@ -42,6 +42,10 @@ def serve(
     config: Path | None = ConfigOption,
 ) -> None:
     """Run the webhooks, the admin API and the scheduler in this process."""
+    from aiohttp import web
+
+    from bot.app import create_app
+
     settings = settings_or_exit(config)
     setup_logging()
     web.run_app(
@@ -55,6 +59,9 @@ def serve(
 @app.command()
 def migrate(config: Path | None = ConfigOption) -> None:
     """Create or upgrade the database schema."""
+    from crm.database import close_database
+    from crm.database import migrate as migrate_schema
+
     settings = settings_or_exit(config)
 
     async def run() -> None:
@@ -75,6 +82,9 @@ def chat(
     config: Path | None = ConfigOption,
 ) -> None:
     """Send a signed, encrypted message to a running server and print the decrypted reply."""
+    from bot.wechat.crypto import MessageCrypto
+    from bot.wechat.simulator import Simulator
+
     settings = settings_or_exit(config)
     base = url or f"http://{settings.server.host}:{settings.server.port}"
     oa = settings.wechat.oa
@@ -86,11 +96,16 @@ def chat(
 
 
 async def _chat_once(sim: Simulator, base: str, openid: str, text: str) -> str:
+    import aiohttp
+
+    from bot.wechat.simulator import text_xml
+
     request = sim.oa_safe(text_xml(openid, sim.receiver, text), openid=openid)
     try:
-        async with aiohttp.ClientSession() as session, session.post(
-            f"{base}/wechat/oa", params=request.params, data=request.body
-        ) as resp:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{base}/wechat/oa", params=request.params, data=request.body) as resp,
+        ):
             body = await resp.read()
             if resp.status != 200:
                 return f"[HTTP {resp.status}] {body.decode(errors='replace')}"

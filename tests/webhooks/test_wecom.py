@@ -7,6 +7,7 @@ import time
 from aiohttp.test_utils import TestClient
 
 from bot.wechat.crypto import signature
+from bot.wechat.fake import FakeWeChat
 from bot.wechat.simulator import Simulator, text_xml
 from crm.models import Customer, Interaction, Staff
 
@@ -61,13 +62,16 @@ async def test_staff_help_and_whoami(client: TestClient, wecom: Simulator) -> No
     assert await Interaction.filter(channel="wecom", direction="in").count() == 4
 
 
-async def test_external_contact_lifecycle(client: TestClient, wecom: Simulator) -> None:
+async def test_external_contact_lifecycle(client: TestClient, wecom: Simulator, fake_wechat: FakeWeChat) -> None:
     created = int(time.time())
     status, reply = await post(client, wecom, contact_event("add_external_contact", created))
     assert status == 200 and reply is None
     customer = await Customer.get(external_userid=EXTERNAL)
     assert customer.follow_user == "zhangsan" and customer.source_detail == "teststate"
     assert customer.source_channel == "wecom"
+    welcome = fake_wechat.calls_to("/cgi-bin/externalcontact/send_welcome_msg")
+    assert len(welcome) == 1 and welcome[0].body["welcome_code"] == "WELCOMECODE"
+    assert "欢迎" in welcome[0].body["text"]["content"]
     # WeChat's retry of the same event: recorded once
     await post(client, wecom, contact_event("add_external_contact", created))
     assert await Interaction.filter(kind="event:change_external_contact").count() == 1
