@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate as tortoise_migrate
+from tortoise.migrations.api import plan as tortoise_plan
 
 APP = "siyu"
 MODELS = ["crm.models"]
@@ -89,3 +92,13 @@ async def migrate(url: str) -> None:
 
 def dialect() -> str:
     return str(connections.get("default").capabilities.dialect)
+
+
+async def pending_migrations(url: str) -> list[str]:
+    """The migrations `siyu migrate` would apply (empty when the schema is current)."""
+    if _opened:
+        raise RuntimeError("close the database before planning migrations")
+    with contextlib.redirect_stdout(io.StringIO()):  # the planner prints its plan
+        lines = await tortoise_plan(config=tortoise_config(url))
+    await Tortoise.close_connections()
+    return [line[2:] for line in lines if line.startswith("+ ")]

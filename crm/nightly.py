@@ -1,18 +1,23 @@
-"""The nightly customer-data job the scheduler runs: expire points, then RFM, then lifecycle."""
+"""The nightly customer-data job the scheduler runs: clean phones, merge duplicates, expire
+points, then RFM and lifecycle (in that order: scores must see merged, cleaned records)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from crm.cleaning import PhoneCleaning, normalize_stored_phones
 from crm.config import CrmSettings
 from crm.lifecycle import LifecycleResult, recompute_lifecycle
+from crm.merge import merge_duplicates
 from crm.points import expire_due
 from crm.rfm import RfmResult, recompute_rfm
 
 
 @dataclass(frozen=True)
 class NightlyReport:
+    phones: PhoneCleaning
+    merged: int
     points_expired: int
     rfm: RfmResult
     lifecycle: LifecycleResult
@@ -24,7 +29,9 @@ async def run_nightly(
     """Idempotent: running it twice in a night changes nothing the second time."""
     s = settings or CrmSettings()
     moment = now or datetime.now(UTC)
+    phones = await normalize_stored_phones()
+    merged = await merge_duplicates()
     expired = await expire_due(moment)
     rfm = await recompute_rfm(s.rfm, moment)
     lifecycle = await recompute_lifecycle(moment, s.lifecycle)
-    return NightlyReport(expired, rfm, lifecycle)
+    return NightlyReport(phones, merged, expired, rfm, lifecycle)

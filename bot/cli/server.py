@@ -44,16 +44,33 @@ def serve(
     """Run the webhooks, the admin API and the scheduler in this process."""
     from aiohttp import web
 
+    from bot.access_log import AccessLogger
     from bot.app import create_app
 
     settings = settings_or_exit(config)
     setup_logging()
+    asyncio.run(_check_schema(settings.database_url))
     web.run_app(
         create_app(settings),
         host=host or settings.server.host,
         port=port or settings.server.port,
-        access_log=None,
+        access_log_class=AccessLogger,
     )
+
+
+async def _check_schema(url: str) -> None:
+    """SQLite (embedded) is upgraded at start-up; PostgreSQL is upgraded by `siyu migrate`."""
+    from crm.database import pending_migrations, sqlite_path
+
+    if sqlite_path(url) is not None:
+        return
+    pending = await pending_migrations(url)
+    if pending:
+        typer.secho(f"the database schema is behind ({', '.join(pending)}).", fg="red", err=True)
+        typer.secho(
+            "Run `siyu migrate` first (once, from one process), then start again.", err=True
+        )
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -30,8 +30,6 @@ from crm.segments import (
 )
 from tests.crm.conftest import NOW, MakeCustomer
 
-CTX: Any = None
-
 
 async def ids(rule: dict[str, Any]) -> set[int]:
     qs = rule_queryset(rule, context(NOW))
