@@ -92,6 +92,7 @@ async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
         messenger=WeChatMessenger(app[CLIENTS], journal),
         metrics=app[METRICS],
         tagger=MessageTagger(settings.nlp),
+        timezone=settings.timezone,
         budget_seconds=settings.server.reply_budget_seconds,
     )
     yield

@@ -45,6 +45,7 @@ class Context:
     customer: Customer | None = None
     staff: Staff | None = None
     analysis: Analysis | None = None
+    timezone: str = "Asia/Shanghai"
 
     @property
     def text(self) -> str:

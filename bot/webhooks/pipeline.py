@@ -36,6 +36,7 @@ class Pipeline:
     messenger: Messenger
     metrics: Metrics
     tagger: MessageTagger | None = None
+    timezone: str = "Asia/Shanghai"
     budget_seconds: float = 4.0
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -66,7 +67,10 @@ class Pipeline:
             return await _recorded_reply(message)
         if customer is not None and analysis is not None and self.tagger is not None:
             self._spawn(self._tag(customer, analysis))  # off the reply's critical path
-        ctx = Context(message, self.settings, self.state, self.messenger, customer, staff, analysis)
+        ctx = Context(
+            message, self.settings, self.state, self.messenger, customer, staff, analysis,
+            self.timezone,
+        )  # fmt: skip
         reply = await self._reply_in_time(ctx)
         return await self._record_reply(message, customer, reply)
 

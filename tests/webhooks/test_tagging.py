@@ -29,7 +29,9 @@ async def test_message_tags_customer_with_sources(client: TestClient, oa: Simula
     assert tags["负面反馈"] == "sentiment"
 
 
-async def test_database_keyword_rules_apply_without_restart(client: TestClient, oa: Simulator) -> None:
+async def test_database_keyword_rules_apply_without_restart(
+    client: TestClient, oa: Simulator
+) -> None:
     await keyword_rules.add("小金瓶", "关注精华")
     await post_safe(client, oa, text_xml("oCustomer001", oa.receiver, "小金瓶还有货吗", 12))
     await client.app[PIPELINE].drain()
@@ -40,7 +42,9 @@ async def test_database_keyword_rules_apply_without_restart(client: TestClient, 
     assert "关注精华" not in await tags_of("oCustomer002")
 
 
-async def test_three_negative_messages_in_a_week_mark_at_risk(client: TestClient, oa: Simulator) -> None:
+async def test_three_negative_messages_in_a_week_mark_at_risk(
+    client: TestClient, oa: Simulator
+) -> None:
     for i, text in enumerate(["东西很差劲，太失望了", "客服一直不回复，太差了", "质量真的很烂"]):
         await post_safe(client, oa, text_xml("oUnhappy", oa.receiver, text, 20 + i))
         await client.app[PIPELINE].drain()

@@ -62,7 +62,9 @@ async def test_staff_help_and_whoami(client: TestClient, wecom: Simulator) -> No
     assert await Interaction.filter(channel="wecom", direction="in").count() == 4
 
 
-async def test_external_contact_lifecycle(client: TestClient, wecom: Simulator, fake_wechat: FakeWeChat) -> None:
+async def test_external_contact_lifecycle(
+    client: TestClient, wecom: Simulator, fake_wechat: FakeWeChat
+) -> None:
     created = int(time.time())
     status, reply = await post(client, wecom, contact_event("add_external_contact", created))
     assert status == 200 and reply is None
