@@ -64,11 +64,20 @@ async def for_external_contact(external_userid: str) -> Customer:
 async def _get_or_create(ident: dict[str, Any], channel: Channel) -> Customer:
     customer = await Customer.get_or_none(**ident)
     if customer is not None:
-        return customer
+        return await _survivor(customer)
     try:
         return await Customer.create(**ident, source_channel=channel)
     except IntegrityError:  # another request created it first
         return await Customer.get(**ident)
+
+
+async def _survivor(customer: Customer) -> Customer:
+    """A record merged into another stands for the survivor (merges can chain)."""
+    seen = {customer.id}
+    while customer.merged_into_id is not None and customer.merged_into_id not in seen:  # type: ignore[attr-defined]
+        seen.add(customer.merged_into_id)  # type: ignore[attr-defined]
+        customer = await Customer.get(id=customer.merged_into_id)  # type: ignore[attr-defined]
+    return customer
 
 
 async def subscribe(customer: Customer, scene: str | None, at: datetime | None = None) -> None:

@@ -13,6 +13,8 @@ from nlp.sentiment import SentimentModel, sentiment
 from nlp.tags import KeywordRule, TagHit, TagSource
 from nlp.tokenizer import Tokenizer
 
+_INTENTS = {intent.value for intent in Intent}
+_LABELS = {label.value for label in SentimentLabel}
 _EMPTY = Sentiment(score=0.5, label=SentimentLabel.NEUTRAL)
 
 
@@ -36,6 +38,13 @@ class Analyzer:
         self._config_rules = rules_from_settings(self.settings)
         self._tagger = KeywordTagger(self._config_rules)
         self._intents = IntentClassifier(self.settings.intents)
+        # Keyed by the enums (StrEnum: equal and hashing like their values).
+        self._intent_tags = {
+            Intent(k): v for k, v in self.settings.intent_tags.items() if k in _INTENTS
+        }
+        self._sentiment_tags = {
+            SentimentLabel(k): v for k, v in self.settings.sentiment_tags.items() if k in _LABELS
+        }
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -68,13 +77,12 @@ class Analyzer:
     def _tags(
         self, norm: str, mood: Sentiment, intent: Intent, extra: Iterable[KeywordRule] | None
     ) -> tuple[TagHit, ...]:
-        hits = [TagHit(tag, TagSource.KEYWORD) for tag in self._tagger.tags(norm)]
-        lowered = norm.lower()
-        hits += [
-            TagHit(r.tag, TagSource.KEYWORD) for r in extra or () if r.keyword.lower() in lowered
-        ]
-        if tag := self.settings.intent_tags.get(intent.value):
+        keyword_tags = self._tagger.tags(norm)
+        if extra:
+            keyword_tags += [r.tag for r in extra if r.keyword.lower() in norm]
+        hits = [TagHit(tag, TagSource.KEYWORD) for tag in dict.fromkeys(keyword_tags)]
+        if tag := self._intent_tags.get(intent):
             hits.append(TagHit(tag, TagSource.INTENT))
-        if tag := self.settings.sentiment_tags.get(mood.label.value):
+        if tag := self._sentiment_tags.get(mood.label):
             hits.append(TagHit(tag, TagSource.SENTIMENT))
-        return tuple(dict.fromkeys(hits))
+        return tuple(hits)

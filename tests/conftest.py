@@ -29,7 +29,24 @@ def unavailable(what: str, error: Exception) -> None:
     pytest.skip(message)
 
 
+_fresh_schema: list[str] = []
+
+
+async def _drop_schema_once(url: str) -> None:
+    """A test database keeps whatever earlier runs left (older migrations included): start
+    each session from an empty schema."""
+    if url in _fresh_schema:
+        return
+    await open_database(url)
+    await connections.get("default").execute_script(
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+    )
+    await close_database()
+    _fresh_schema.append(url)
+
+
 async def _reset_postgres(url: str) -> None:
+    await _drop_schema_once(url)
     await migrate(url)
     conn = connections.get("default")
     rows = await conn.execute_query_dict(_TABLES)

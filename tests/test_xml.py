@@ -46,10 +46,10 @@ def test_other_encodings_cannot_smuggle_a_dtd() -> None:
 
 def test_nested_and_repeated_elements() -> None:
     body = (
-        "<xml><Event><![CDATA[pic_sysphoto]]></Event><SendPicsInfo><Count>2</Count><PicList>"
-        "<item><PicMd5Sum><![CDATA[a]]></PicMd5Sum></item><item><PicMd5Sum><![CDATA[b]]></PicMd5Sum></item>"
-        "</PicList></SendPicsInfo></xml>"
-    ).encode()
+        b"<xml><Event><![CDATA[pic_sysphoto]]></Event><SendPicsInfo><Count>2</Count><PicList>"
+        b"<item><PicMd5Sum><![CDATA[a]]></PicMd5Sum></item><item><PicMd5Sum><![CDATA[b]]></PicMd5Sum></item>"
+        b"</PicList></SendPicsInfo></xml>"
+    )
     fields = parse_xml(body, 65536)
     assert fields["SendPicsInfo"]["Count"] == "2"
     assert fields["SendPicsInfo"]["PicList"]["item"] == [{"PicMd5Sum": "a"}, {"PicMd5Sum": "b"}]

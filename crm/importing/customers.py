@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from tortoise.exceptions import IntegrityError
 
 from crm.birthdays import birthday_fields, parse_birthday
-from crm.csvio import CsvRow, ErrorReport
+from crm.csvio import CsvRow, ErrorReport, RowError
 from crm.importing.common import IDENTITIES, ImportReport, Progress, as_value_error, run_import
 from crm.models import Channel, Customer, CustomerTag, Gender, Tag, TagSource
 from crm.phones import normalize_optional_phone
@@ -33,7 +34,7 @@ async def import_customers(
 async def _store(
     valid: list[tuple[int, CustomerRow]], report: ImportReport, errors: ErrorReport
 ) -> None:
-    await _upsert_customers([row for _, row in valid], report)
+    await _upsert_customers(valid, report, errors)
 
 
 class CustomerRow(BaseModel):
@@ -144,22 +145,42 @@ def _match(row: CustomerRow, found: dict[tuple[str, str], Customer]) -> Customer
     return None
 
 
-async def _upsert_customers(rows: list[CustomerRow], report: ImportReport) -> None:
+async def _upsert_customers(
+    lined: list[tuple[int, CustomerRow]], report: ImportReport, errors: ErrorReport
+) -> None:
+    rows = [row for _, row in lined]
     found = await _existing(rows)
-    fresh: dict[tuple[str, str], CustomerRow] = {}
-    for row in rows:
+    fresh: dict[tuple[str, str], tuple[int, CustomerRow]] = {}
+    for line, row in lined:
         customer = _match(row, found)
         if customer is None:
-            fresh[row.identity()] = row  # a later row for the same person wins
+            fresh[row.identity()] = (line, row)  # a later row for the same person wins
         elif await _update(customer, row):
             report.updated += 1
         else:
             report.unchanged += 1
     if fresh:
-        await Customer.bulk_create([_new_customer(r) for r in fresh.values()])
-        report.created += len(fresh)
-        found = await _existing(list(fresh.values()))
+        report.created += await _create(list(fresh.values()), errors)
+        found = await _existing([row for _, row in fresh.values()])
     await _tag(rows, found)
+
+
+async def _create(lined: list[tuple[int, CustomerRow]], errors: ErrorReport) -> int:
+    """All at once; if an id is already taken (e.g. by a record merged away), one by one."""
+    try:
+        await Customer.bulk_create([_new_customer(row) for _, row in lined])
+        return len(lined)
+    except IntegrityError:
+        created = 0
+        for line, row in lined:
+            try:
+                await _new_customer(row).save()
+                created += 1
+            except IntegrityError:
+                errors.add(
+                    RowError(line, "openid", "该 openid 或 external_userid 已被另一条记录占用")
+                )
+        return created
 
 
 def _new_customer(row: CustomerRow) -> Customer:

@@ -133,12 +133,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Customer',
             name='birthday_calendar',
-            field=fields.CharEnumField(default=BirthdayCalendar.SOLAR, description='SOLAR: solar\nLUNAR: lunar', enum_type=BirthdayCalendar, max_length=8),
+            field=fields.CharEnumField(default=BirthdayCalendar.SOLAR, description='SOLAR: solar\nLUNAR: lunar', db_default='solar', enum_type=BirthdayCalendar, max_length=8),
         ),
         ops.AddField(
             model_name='Customer',
             name='birthday_leap',
-            field=fields.BooleanField(default=False, description='born in a lunar leap month'),
+            field=fields.BooleanField(default=False, description='born in a lunar leap month', db_default=False),
         ),
         ops.AddField(
             model_name='Customer',
@@ -163,7 +163,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Customer',
             name='lifecycle_stage',
-            field=fields.CharEnumField(default=LifecycleStage.PROSPECT, description='PROSPECT: prospect\nNEW: new\nACTIVE: active\nLOYAL: loyal\nAT_RISK: at_risk\nCHURNED: churned', enum_type=LifecycleStage, max_length=8),
+            field=fields.CharEnumField(default=LifecycleStage.PROSPECT, description='PROSPECT: prospect\nNEW: new\nACTIVE: active\nLOYAL: loyal\nAT_RISK: at_risk\nCHURNED: churned', db_default='prospect', enum_type=LifecycleStage, max_length=8),
         ),
         ops.AddField(
             model_name='Customer',
@@ -173,17 +173,17 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Customer',
             name='order_count',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Customer',
             name='points_balance',
-            field=fields.IntField(default=0, description='cache of the points ledger sum'),
+            field=fields.IntField(default=0, description='cache of the points ledger sum', db_default=0),
         ),
         ops.AddField(
             model_name='Customer',
             name='total_spent',
-            field=fields.DecimalField(default=0, max_digits=14, decimal_places=2),
+            field=fields.DecimalField(default=0, db_default=0, max_digits=14, decimal_places=2),
         ),
         ops.AddIndex(
             model_name='Customer',

@@ -36,6 +36,7 @@ class LifecycleStage(StrEnum):
 
 
 class Customer(Model):
+    # Fields added after 0001 carry db_default too, so the migration fills existing rows.
     id = fields.BigIntField(primary_key=True)
     openid = fields.CharField(max_length=64, null=True, unique=True)
     unionid = fields.CharField(max_length=64, null=True, db_index=True)
@@ -45,12 +46,14 @@ class Customer(Model):
     phone = fields.CharField(max_length=32, null=True, db_index=True)
     birthday = fields.DateField(null=True, description="solar date of birth when the year is known")
     birthday_calendar = fields.CharEnumField(
-        BirthdayCalendar, max_length=8, default=BirthdayCalendar.SOLAR
+        BirthdayCalendar, max_length=8, default=BirthdayCalendar.SOLAR, db_default="solar"
     )
     birthday_md = fields.SmallIntField(
         null=True, description="month*100+day of the birthday in birthday_calendar"
     )
-    birthday_leap = fields.BooleanField(default=False, description="born in a lunar leap month")
+    birthday_leap = fields.BooleanField(
+        default=False, db_default=False, description="born in a lunar leap month"
+    )
     gender = fields.CharEnumField(Gender, max_length=8, default=Gender.UNKNOWN)
     city = fields.CharField(max_length=64, null=True)
     source_channel = fields.CharEnumField(Channel, max_length=8, default=Channel.OA)
@@ -62,13 +65,15 @@ class Customer(Model):
     opted_out_at = fields.DatetimeField(null=True)
     last_active_at = fields.DatetimeField(null=True, db_index=True)
     attributes: fields.Field[dict] = fields.JSONField(default=dict)
-    points_balance = fields.IntField(default=0, description="cache of the points ledger sum")
-    total_spent = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
-    order_count = fields.IntField(default=0)
+    points_balance = fields.IntField(
+        default=0, db_default=0, description="cache of the points ledger sum"
+    )
+    total_spent = fields.DecimalField(max_digits=14, decimal_places=2, default=0, db_default=0)
+    order_count = fields.IntField(default=0, db_default=0)
     first_order_at = fields.DatetimeField(null=True)
     last_order_at = fields.DatetimeField(null=True)
     lifecycle_stage = fields.CharEnumField(
-        LifecycleStage, max_length=8, default=LifecycleStage.PROSPECT
+        LifecycleStage, max_length=8, default=LifecycleStage.PROSPECT, db_default="prospect"
     )
     lifecycle_changed_at = fields.DatetimeField(null=True)
     merged_into: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(

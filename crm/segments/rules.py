@@ -7,7 +7,9 @@ A rule is a group or a condition:
     {"field": "last_active", "op": "not_within_days", "value": 30}
     {"field": "birthday", "op": "today"}
     {"field": "points_balance", "op": "gt", "value": 100}
-See the condition classes below for every field and operator.
+See the condition classes below for every field and operator. Every rule also excludes
+records merged into another customer. `last_active not_within_days N` ("inactive for N days")
+includes customers never seen active; birthdays follow crm.birthdays (solar or lunar).
 """
 
 from __future__ import annotations

@@ -149,3 +149,14 @@ async def test_import_memory_does_not_grow_with_the_file(database_url: str, tmp_
     small = await peak(600, 0)
     large = await peak(2400, 10_000)
     assert large < small * 1.5, (small, large)
+
+
+async def test_an_identity_held_by_a_merged_record_is_reported_not_fatal(
+    database_url: str, tmp_path: Path
+) -> None:
+    survivor = await Customer.create(openid="keep")
+    await Customer.create(openid="taken", merged_into=survivor)
+    source = write(tmp_path / "c.csv", "openid,city\ntaken,上海\nnew1,北京\n")
+    report = await import_customers(source, tmp_path / "e.csv")
+    assert (report.created, report.errors) == (1, 1)
+    assert read_errors(tmp_path / "e.csv") == [(2, "openid")]

@@ -146,3 +146,16 @@ async def test_late_handler_answers_success_and_pushes_later(
     assert fake_wechat.sent_texts(OPENID) == ["久等了，这是您的回复。"]
     assert await Interaction.filter(kind="push:text").count() == 1
     del customer_handlers
+
+
+async def test_messages_from_a_merged_away_record_land_on_the_survivor(client: TestClient, oa: Simulator) -> None:
+    from crm import caches
+    from crm.merge import merge_customers
+
+    survivor = await Customer.create(openid="oSurvivor", phone="+8613800138000")
+    duplicate = await Customer.create(openid="oDuplicate", phone="+8613800138000")
+    await merge_customers(survivor.id, duplicate.id, reason="same phone")
+    caches.clear()
+    await post_safe(client, oa, text_xml("oDuplicate", oa.receiver, "你好", 808))
+    row = await Interaction.get(msg_id="808")
+    assert row.customer_id == survivor.id  # type: ignore[attr-defined]
