@@ -1,4 +1,8 @@
-"""Tags applied to customers from what they write (keyword, intent, sentiment) and by staff."""
+"""Tags applied to customers from what they write (keyword, intent, sentiment) and by staff.
+
+Tags stick, so each process remembers which (customer, tag) pairs it has seen applied: a
+customer who keeps writing about 快递 costs no query after the first time.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tortoise.exceptions import IntegrityError
+from tortoise import connections
 
 from crm.interactions import utcnow
 from crm.models import Customer, CustomerTag, Interaction, Tag
@@ -15,7 +19,9 @@ from nlp import Analysis, SentimentLabel, TagHit, TagSource, at_risk_by_sentimen
 from nlp.config import NlpSettings
 
 log = logging.getLogger("siyu.tagging")
+_MAX_REMEMBERED = 500_000
 _tag_ids: dict[str, int] = {}
+_applied: set[tuple[int, int]] = set()
 
 
 async def tag_id(name: str) -> int:
@@ -27,23 +33,52 @@ async def tag_id(name: str) -> int:
 
 
 async def apply(customer_id: int, hits: Iterable[TagHit]) -> list[str]:
-    """Give the customer these tags (first source wins); returns the ones that are new."""
-    added = []
+    """Give the customer these tags (the first source stays); returns the ones that are new."""
+    wanted: dict[int, TagHit] = {}
     for hit in hits:
-        try:
-            _, created = await CustomerTag.get_or_create(
-                customer_id=customer_id, tag_id=await tag_id(hit.tag),
-                defaults={"source": hit.source.value},
-            )  # fmt: skip
-        except IntegrityError:  # a concurrent message applied it first
-            continue
-        if created:
-            added.append(hit.tag)
-    return added
+        tid = await tag_id(hit.tag)
+        if (customer_id, tid) not in _applied:
+            wanted.setdefault(tid, hit)
+    if not wanted:
+        return []
+    added = await _insert_missing(customer_id, wanted)
+    if len(_applied) > _MAX_REMEMBERED:
+        _applied.clear()
+    _applied.update((customer_id, tid) for tid in wanted)
+    return [wanted[tid].tag for tid in added]
+
+
+async def _insert_missing(customer_id: int, wanted: dict[int, TagHit]) -> list[int]:
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    rows: list[str] = []
+    values: list[object] = []
+    for tid, hit in wanted.items():
+        n = len(values)
+        rows.append(f"(${n + 1}, ${n + 2}, ${n + 3}, ${n + 4})" if postgres else "(?, ?, ?, ?)")
+        values += [customer_id, tid, hit.source.value, utcnow()]
+    sql = (
+        f"INSERT INTO customer_tag (customer_id, tag_id, source, created_at) VALUES "
+        f"{', '.join(rows)} ON CONFLICT (customer_id, tag_id) DO NOTHING RETURNING tag_id"
+    )
+    return [row["tag_id"] for row in await conn.execute_query_dict(sql, values)]
+
+
+async def has_tag(customer_id: int, name: str) -> bool:
+    tid = await tag_id(name)
+    if (customer_id, tid) in _applied:
+        return True
+    return await CustomerTag.exists(customer_id=customer_id, tag_id=tid)
 
 
 async def tag_names(customer_id: int) -> list[str]:
-    return await CustomerTag.filter(customer_id=customer_id).values_list("tag__name", flat=True)  # type: ignore[return-value]
+    names = await CustomerTag.filter(customer_id=customer_id).values_list("tag__name", flat=True)
+    return [str(name) for name in names]
+
+
+def forget_cached() -> None:
+    _tag_ids.clear()
+    _applied.clear()
 
 
 @dataclass(frozen=True)
@@ -62,13 +97,13 @@ class MessageTagger:
         return added
 
     async def _at_risk(self, customer: Customer) -> bool:
-        since = utcnow() - timedelta(days=self.settings.at_risk.window_days)
+        risk = self.settings.at_risk
+        tid = await tag_id(risk.tag)
+        if (customer.id, tid) in _applied:
+            return False  # already tagged: nothing to count
+        since = utcnow() - timedelta(days=risk.window_days)
         negatives = await Interaction.filter(
             customer_id=customer.id, direction="in", sentiment_label="negative",
             created_at__gte=since,
         ).count()  # fmt: skip
         return at_risk_by_sentiment(negatives, self.settings)
-
-
-def forget_cached() -> None:
-    _tag_ids.clear()

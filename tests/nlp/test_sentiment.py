@@ -5,26 +5,31 @@ import pytest
 from nlp import Analyzer, SentimentLabel
 from nlp.features import extract, normalize
 from nlp.sentiment import SentimentModel, label_for
-from nlp.training.corpus import short_test
+from nlp.training.corpus import Example, short_test, short_test_hard
 from nlp.training.train import metrics
 
 # The held-out short-text set (nlp/training/heldout/short_test.tsv) is never trained on.
-# Measured with the shipped model: see bench/README.md; the floor leaves a small margin.
-ACCURACY_FLOOR = 0.90
-NEGATIVE_F1_FLOOR = 0.90
+# Measured with the shipped model (bench/README.md): 0.972 / 0.975 and 0.922 / 0.939;
+# the floors leave a small margin.
 
 
-def test_accuracy_floor_on_held_out_short_text(analyzer: Analyzer) -> None:
-    examples = short_test()
-    assert len(examples) >= 250
+@pytest.mark.parametrize(
+    ("examples", "floor"),
+    [(short_test(), 0.90), (short_test_hard(), 0.88)],
+    ids=["short", "short-hard"],
+)
+def test_accuracy_floor_on_held_out_short_text(
+    analyzer: Analyzer, examples: list[Example], floor: float
+) -> None:
     model = SentimentModel.load()
     predicted = []
     for ex in examples:
         norm = normalize(ex.text)
         predicted.append(int(model.score(extract(analyzer.tokenizer.cut(norm), norm)) >= 0.5))
     result = metrics(predicted, [ex.label for ex in examples])
-    assert result.accuracy >= ACCURACY_FLOOR, result
-    assert result.negative_f1 >= NEGATIVE_F1_FLOOR, result
+    assert len(examples) >= 100
+    assert result.accuracy >= floor, result
+    assert result.negative_f1 >= floor, result
 
 
 @pytest.mark.parametrize(
