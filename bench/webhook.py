@@ -2,8 +2,9 @@
 
 (a) a bare aiohttp handler answering "success";
 (b) a minimal safe-mode echo with wechatpy (decrypt, parse, encrypted reply);
-(c) the full siyu pipeline (decrypt, dedupe, durable write with group commit, nlp, handler,
-    encrypted reply) on SQLite and the in-process store, one process.
+(c) the full siyu pipeline (decrypt, dedupe, durable write with group commit, nlp and tags,
+    handler, encrypted reply) on SQLite and the in-process store, one process;
+(d) the same with nlp switched off (SIYU_NLP__ENABLED=false): issue 2's pipeline alone.
 Each server runs in its own process; wrk (one thread, 50 connections, 10 s) replays unique
 signed, encrypted WeChat messages. Needs wrk: `apt-get install wrk`.
 
@@ -105,7 +106,12 @@ def serve_siyu(port: int, workdir: str) -> None:
     web.run_app(create_app(settings), host="127.0.0.1", port=port, access_log=None, print=None)
 
 
-SERVERS = {"a": serve_bare, "b": serve_wechatpy_echo, "c": serve_siyu}
+def serve_siyu_without_nlp(port: int, workdir: str) -> None:
+    os.environ["SIYU_NLP__ENABLED"] = "false"
+    serve_siyu(port, workdir)
+
+
+SERVERS = {"a": serve_bare, "b": serve_wechatpy_echo, "c": serve_siyu, "d": serve_siyu_without_nlp}
 
 
 def build_requests(path: Path, count: int) -> None:
@@ -193,29 +199,34 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         server = SERVERS[args.serve]
-        server(args.port, args.workdir) if args.serve == "c" else server(args.port)  # type: ignore[call-arg]
+        server(args.port, args.workdir) if args.serve in "cd" else server(args.port)  # type: ignore[call-arg]
         return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as tmp:
         requests_file = Path(tmp) / "requests.txt"
         build_requests(requests_file, 12_000 * (args.seconds + 2))
-        results = {k: measure(k, args.port + i, requests_file, args) for i, k in enumerate("abc")}
+        results = {k: measure(k, args.port + i, requests_file, args) for i, k in enumerate("abcd")}
     report(results)
 
 
 def report(results: dict[str, dict[str, float]]) -> None:
     rate = {k: r["requests"] / r["seconds"] for k, r in results.items()}
     cpu = {k: r["cpu_us"] for k, r in results.items()}
-    names = {"a": "bare aiohttp", "b": "wechatpy echo", "c": "siyu pipeline"}
-    print(f"{'server':<18}{'msg/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/msg':>12}{'err':>6}{'non-2xx':>9}")
+    names = {"a": "bare aiohttp", "b": "wechatpy echo", "c": "siyu pipeline", "d": "siyu, nlp off"}
+    print(
+        f"{'server':<18}{'msg/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/msg':>12}{'err':>6}{'non-2xx':>9}"
+    )
     for k, r in results.items():
         print(
             f"({k}) {names[k]:<14}{rate[k]:>8.0f}{r['p50_us'] / 1000:>9.2f}{r['p99_us'] / 1000:>9.2f}"
             f"{cpu[k]:>12.0f}{r['errors']:>6.0f}{r['non2xx']:>9.0f}"
         )
-    print(f"throughput   c/b = {rate['c'] / rate['b']:.2f}   c/a = {rate['c'] / rate['a']:.2f}")
-    print(f"CPU per msg  b/c = {cpu['b'] / cpu['c']:.2f}   a/c = {cpu['a'] / cpu['c']:.2f}")
+    for k in "cd":
+        print(
+            f"throughput   {k}/b = {rate[k] / rate['b']:.2f}   {k}/a = {rate[k] / rate['a']:.2f}"
+            f"      CPU per msg  b/{k} = {cpu['b'] / cpu[k]:.2f}"
+        )
 
 
 if __name__ == "__main__":

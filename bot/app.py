@@ -91,7 +91,8 @@ async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
         state=app[STORE],
         messenger=WeChatMessenger(app[CLIENTS], journal),
         metrics=app[METRICS],
-        tagger=MessageTagger(settings.nlp),
+        tagger=MessageTagger(settings.nlp, counter=app[STORE]),
+        understand=settings.nlp.enabled,
         timezone=settings.timezone,
         budget_seconds=settings.server.reply_budget_seconds,
     )

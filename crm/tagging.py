@@ -10,11 +10,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from tortoise import connections
 
 from crm.interactions import utcnow
-from crm.models import Customer, CustomerTag, Interaction, Tag
+from crm.models import Customer, CustomerTag, Tag
 from nlp import Analysis, SentimentLabel, TagHit, TagSource, at_risk_by_sentiment
 from nlp.config import NlpSettings
 
@@ -81,11 +82,22 @@ def forget_cached() -> None:
     _applied.clear()
 
 
+class Counter(Protocol):
+    """A shared counter with expiry (the store: Redis, or memory in embedded mode)."""
+
+    async def incr(self, key: str, ttl: float | None = None) -> int: ...
+
+
 @dataclass(frozen=True)
 class MessageTagger:
-    """What an inbound message says about its author, as tags."""
+    """What an inbound message says about its author, as tags.
+
+    Negative messages are counted in the store per customer over a window that opens with
+    the first one (at_risk.window_days), so the hot path never counts rows in the database.
+    """
 
     settings: NlpSettings
+    counter: Counter
 
     async def tag(self, customer: Customer, analysis: Analysis) -> list[str]:
         hits = list(analysis.tags)
@@ -98,12 +110,8 @@ class MessageTagger:
 
     async def _at_risk(self, customer: Customer) -> bool:
         risk = self.settings.at_risk
-        tid = await tag_id(risk.tag)
-        if (customer.id, tid) in _applied:
-            return False  # already tagged: nothing to count
-        since = utcnow() - timedelta(days=risk.window_days)
-        negatives = await Interaction.filter(
-            customer_id=customer.id, direction="in", sentiment_label="negative",
-            created_at__gte=since,
-        ).count()  # fmt: skip
+        if (customer.id, await tag_id(risk.tag)) in _applied:
+            return False  # already tagged
+        window = timedelta(days=risk.window_days).total_seconds()
+        negatives = await self.counter.incr(f"negatives:{customer.id}", ttl=window)
         return at_risk_by_sentiment(negatives, self.settings)

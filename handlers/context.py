@@ -49,7 +49,7 @@ class Context:
 
     @property
     def text(self) -> str:
-        return (self.message.content or "").strip()
+        return self.message.text
 
     @property
     def intent(self) -> str | None:

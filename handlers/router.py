@@ -65,9 +65,12 @@ def _is_customer_message(ctx: Context) -> bool:
 
 
 def _is_staff_command(name: str) -> Filter:
+    command = f"/{name}"
+
     def check(ctx: Context) -> bool:
-        first = ctx.text.split(maxsplit=1)[0].lower() if ctx.text else ""
-        return ctx.staff is not None and first == f"/{name}"
+        if ctx.staff is None or not ctx.text.startswith("/"):
+            return False
+        return ctx.text.split(maxsplit=1)[0].lower() == command
 
     return check
 

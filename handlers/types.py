@@ -27,6 +27,11 @@ class Message:
     fields: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def text(self) -> str:
+        """The text content, stripped ("" for events and media)."""
+        return self.content or ""
+
+    @property
     def is_event(self) -> bool:
         return self.msg_type == "event"
 

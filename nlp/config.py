@@ -74,6 +74,7 @@ class AtRiskSettings(BaseModel):
 
 
 class NlpSettings(BaseModel):
+    enabled: bool = True  # off: messages are recorded and routed without analysis or tags
     user_words: list[str] = []  # the brand's own words: product and campaign names
     # "auto": rjieba (jieba-rs) when installed, else jieba; "jieba": always pure-Python jieba.
     tokenizer: Literal["auto", "jieba"] = "auto"

@@ -36,6 +36,7 @@ class Pipeline:
     messenger: Messenger
     metrics: Metrics
     tagger: MessageTagger | None = None
+    understand: bool = True
     timezone: str = "Asia/Shanghai"
     budget_seconds: float = 4.0
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -60,7 +61,7 @@ class Pipeline:
 
     async def _first_delivery(self, message: Message) -> str | None:
         customer, staff = await self._who(message)
-        analysis = _understand(message)
+        analysis = _understand(message) if self.understand else None
         inbound = _inbound_record(message, customer, analysis)
         if not await self.journal.record(inbound):
             self.metrics.duplicates += 1

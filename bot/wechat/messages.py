@@ -17,6 +17,12 @@ def _str(fields: dict[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
+def _text(fields: dict[str, Any]) -> str | None:
+    """Content of a text message, or WeChat's transcription of a voice message, stripped."""
+    text = _str(fields, "Content") or _str(fields, "Recognition")
+    return text.strip() if text else None
+
+
 def to_message(channel: Channel, fields: dict[str, Any], raw_xml: str) -> Message:
     msg_type = (_str(fields, "MsgType") or "").lower()
     sender = _str(fields, "FromUserName")
@@ -34,6 +40,6 @@ def to_message(channel: Channel, fields: dict[str, Any], raw_xml: str) -> Messag
         msg_id=_str(fields, "MsgId"),
         event=event.lower() if event else None,
         event_key=_str(fields, "EventKey"),
-        content=_str(fields, "Content") or _str(fields, "Recognition"),
+        content=_text(fields),
         fields=fields,
     )
