@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -10,7 +12,7 @@ from tortoise import connections
 
 import nlp
 from bot.config import Settings
-from bot.keys import CLIENTS, JOURNAL, METRICS, PIPELINE, SETTINGS, STORE
+from bot.keys import CLIENTS, JOURNAL, METRICS, PIPELINE, SCHEDULER, SETTINGS, STORE
 from bot.messenger import WeChatMessenger
 from bot.metrics import Metrics
 from bot.store import open_store
@@ -25,6 +27,8 @@ from crm.database import close_database, is_open, migrate, open_database, sqlite
 from crm.interactions import InteractionJournal
 from crm.tagging import MessageTagger
 from handlers.dispatcher import dispatcher
+from scheduler.leader import Leadership
+from scheduler.service import SchedulerService
 
 log = logging.getLogger("siyu.app")
 
@@ -33,7 +37,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    app.cleanup_ctx.extend([database_ctx, store_ctx, clients_ctx, pipeline_ctx])
+    app.cleanup_ctx.extend([database_ctx, store_ctx, clients_ctx, pipeline_ctx, scheduler_ctx])
     app.add_routes(_webhook_routes(settings, app[METRICS]))
     app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics)])
     return app
@@ -99,6 +103,23 @@ async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[PIPELINE].drain()
     await journal.drain()
+
+
+async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Every process competes for the lease; only the leader runs APScheduler."""
+    settings = app[SETTINGS]
+    if not settings.scheduler.enabled:
+        yield
+        return
+    service = app[SCHEDULER] = SchedulerService(settings.scheduler, settings.crm, settings.timezone)
+    leadership = Leadership(
+        app[STORE], service.start, service.stop, settings.scheduler.lease_seconds
+    )
+    task = asyncio.create_task(leadership.run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def healthz(request: web.Request) -> web.Response:

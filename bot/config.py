@@ -17,6 +17,7 @@ from pydantic_settings import (
 from crm.config import CrmSettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
+from scheduler.config import SchedulerSettings
 
 DEFAULT_CONFIG = Path("config.yaml")
 
@@ -77,6 +78,7 @@ class Settings(BaseSettings):
     conversation: ConversationSettings = ConversationSettings()
     nlp: NlpSettings = NlpSettings()
     crm: CrmSettings = CrmSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
 
     @field_validator("database_url")
     @classmethod

@@ -10,6 +10,7 @@ from bot.store import Store
 from bot.webhooks.pipeline import Pipeline
 from bot.wechat.client import WeChatClients
 from crm.interactions import InteractionJournal
+from scheduler.service import SchedulerService
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
@@ -17,3 +18,4 @@ STORE: web.AppKey[Store] = web.AppKey("store")
 CLIENTS = web.AppKey("clients", WeChatClients)
 JOURNAL = web.AppKey("journal", InteractionJournal)
 PIPELINE = web.AppKey("pipeline", Pipeline)
+SCHEDULER = web.AppKey("scheduler", SchedulerService)

@@ -1,0 +1,19 @@
+"""The scheduled jobs. Campaign jobs (birthday, holiday, points, win-back) come later."""
+
+from __future__ import annotations
+
+import logging
+
+from crm.config import CrmSettings
+from crm.nightly import run_nightly
+
+log = logging.getLogger("siyu.scheduler")
+
+
+async def nightly_customer_data(settings: CrmSettings) -> None:
+    """Clean phones, merge duplicates, expire points, recompute RFM and lifecycle."""
+    report = await run_nightly(settings)
+    log.info(
+        "nightly: %d merged, %d points entries expired, RFM %s, lifecycle %s",
+        report.merged, report.points_expired, report.rfm, report.lifecycle,
+    )  # fmt: skip
