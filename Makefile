@@ -23,7 +23,7 @@ test-sqlite: install
 	$(PY) -m pytest -q
 
 test-postgres: install
-	SIYU_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "not sqlite_only"
+	SIYU_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check .

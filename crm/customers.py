@@ -44,19 +44,20 @@ cache = CustomerCache()
 
 async def for_openid(openid: str) -> Customer:
     """The Official Account follower with this openid, created on first contact."""
-    key = f"oa:{openid}"
-    customer = cache.get(key)
-    if customer is None:
-        customer = await _get_or_create({"openid": openid}, Channel.OA)
-        cache.put(key, customer)
-    return customer
+    return await _cached(f"oa:{openid}", {"openid": openid}, Channel.OA)
 
 
 async def for_external_contact(external_userid: str) -> Customer:
-    key = f"wecom:{external_userid}"
+    """The WeCom external contact with this id, created on first contact."""
+    return await _cached(
+        f"wecom:{external_userid}", {"external_userid": external_userid}, Channel.WECOM
+    )
+
+
+async def _cached(key: str, ident: dict[str, Any], channel: Channel) -> Customer:
     customer = cache.get(key)
     if customer is None:
-        customer = await _get_or_create({"external_userid": external_userid}, Channel.WECOM)
+        customer = await _get_or_create(ident, channel)
         cache.put(key, customer)
     return customer
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from nlp.analysis import Analysis, Intent, Sentiment, SentimentLabel
 from nlp.config import NlpSettings
-from nlp.features import extract, normalize
+from nlp.features import normalize
 from nlp.intent import IntentClassifier
 from nlp.keywords import InterestKeywords, KeywordTagger
 from nlp.sentiment import SentimentModel, sentiment
@@ -64,9 +64,7 @@ class Analyzer:
             return Analysis(text, (), (), _EMPTY, Intent.OTHER, "empty message", ())
         tokens = self._tokenizer.cut(norm)
         cfg = self.settings.sentiment
-        mood = sentiment(
-            self._model.score(extract(tokens, norm)), cfg.neutral_low, cfg.neutral_high
-        )
+        mood = sentiment(self._model.score_message(tokens, norm), cfg.neutral_low, cfg.neutral_high)
         decided = self._intents.classify(norm, mood)
         tags = self._tags(norm, mood, decided.intent, extra_rules)
         keywords = self._interest.top(tokens, self.settings.max_keywords)

@@ -48,12 +48,17 @@ class IntentResult:
     reason: str
 
 
-@dataclass(frozen=True)
 class _Message:
-    text: str  # lower case
-    compacted: str
-    hits: Hits
-    sentiment: Sentiment
+    """One message as the rules see it (a plain slotted class: built for every message)."""
+
+    __slots__ = ("compacted", "hits", "question", "sentiment", "text")
+
+    def __init__(self, text: str, compacted: str, hits: Hits, sentiment: Sentiment) -> None:
+        self.text = text  # lower case
+        self.compacted = compacted
+        self.hits = hits
+        self.sentiment = sentiment
+        self.question: str | None | bool = False  # match("question"), once computed
 
 
 class IntentRules:
@@ -62,6 +67,9 @@ class IntentRules:
     def __init__(self, rules: dict[str, IntentRule], negators: tuple[str, ...]) -> None:
         self._exact = {name: frozenset(compact(e) for e in r.exact) for name, r in rules.items()}
         self._patterns = {name: _union(r.patterns) for name, r in rules.items()}
+        self._compiled = {
+            name: (self._exact[name], name in _NEGATABLE, self._patterns[name]) for name in rules
+        }
         self._negators = negators
         self._automaton = self._build(rules)
         # Texts longer than this can be neither an `exact` hit nor short (spares compact()).
@@ -92,15 +100,28 @@ class IntentRules:
 
     def match(self, name: str, msg: _Message) -> str | None:
         """What matched rule `name`; a hit right after a negator does not count."""
-        if msg.compacted in self._exact[name]:
+        if name == "question":
+            if msg.question is False:  # the steps ask more than once: remember it
+                msg.question = self._match(name, msg)
+            return msg.question  # type: ignore[return-value]
+        return self._match(name, msg)
+
+    def _match(self, name: str, msg: _Message) -> str | None:
+        exact, negatable, pattern = self._compiled[name]
+        if msg.compacted in exact:
             return f"exact '{msg.compacted}'"
-        negatable = name in _NEGATABLE
-        for start, keyword in msg.hits.get(name, ()):
-            if not (negatable and self._negated(msg.text, start)):
-                return f"keyword '{keyword}'"
-        pattern = self._patterns[name]
-        for found in pattern.finditer(msg.text) if pattern is not None else ():
-            if not (negatable and self._negated(msg.text, found.start())):
+        hits = msg.hits.get(name)
+        if hits:
+            for start, keyword in hits:
+                if not (negatable and self._negated(msg.text, start)):
+                    return f"keyword '{keyword}'"
+        # search() first: most messages match no pattern, and it is one call.
+        if pattern is None or (found := pattern.search(msg.text)) is None:
+            return None
+        if not negatable:
+            return f"pattern '{found[0]}'"
+        for found in pattern.finditer(msg.text):
+            if not self._negated(msg.text, found.start()):
                 return f"pattern '{found[0]}'"
         return None
 

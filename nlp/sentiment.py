@@ -9,10 +9,11 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.analysis import Sentiment, SentimentLabel
+from nlp.features import FeatureWeights
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "sentiment.json.gz"
 
@@ -21,6 +22,10 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "sentiment.json.gz"
 class SentimentModel:
     weights: dict[str, float]
     bias: float
+    by_family: FeatureWeights = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_family", FeatureWeights(self.weights))
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> SentimentModel:
@@ -40,6 +45,12 @@ class SentimentModel:
         # Intersecting in C beats a Python loop of dict.get calls.
         total = sum(map(weights.__getitem__, weights.keys() & features))
         z = self.bias + total / math.sqrt(len(features))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def score_message(self, tokens: list[str], text: str) -> float:
+        """`score(extract(tokens, text))` without building the feature strings."""
+        total, count = self.by_family.total(tokens, text)
+        z = self.bias + total / math.sqrt(count)
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from tortoise.exceptions import BaseORMException
 
+from bot.config import ServerSettings
 from bot.metrics import Metrics
 from bot.webhooks.dedupe import StillProcessing
 from bot.wechat.crypto import CryptoError, MessageCrypto
@@ -44,6 +45,29 @@ def encrypted_answer(crypto: MessageCrypto, reply_xml: str | None) -> web.Respon
         return web.Response(text=SUCCESS)
     body = crypto.encrypted_reply(reply_xml, str(int(time.time())), secrets.token_hex(5))
     return web.Response(text=body, content_type="application/xml")
+
+
+class CallbackEndpoint:
+    """One WeChat callback URL: GET verifies it, POST delivers messages."""
+
+    path: str
+
+    def __init__(self, crypto: MessageCrypto, server: ServerSettings, metrics: Metrics) -> None:
+        self.crypto = crypto
+        self.server = server
+        self.metrics = metrics
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get(self.path, guarded(self.metrics, self.verify_url)),
+            web.post(self.path, guarded(self.metrics, self.receive)),
+        ]
+
+    async def verify_url(self, request: web.Request) -> web.Response:
+        raise NotImplementedError
+
+    async def receive(self, request: web.Request) -> web.Response:
+        raise NotImplementedError
 
 
 def guarded(metrics: Metrics, endpoint: Endpoint) -> Endpoint:

@@ -4,34 +4,22 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.config import ServerSettings
 from bot.keys import PIPELINE
-from bot.metrics import Metrics
 from bot.webhooks.callback import (
     SUCCESS,
+    CallbackEndpoint,
     check_timestamp,
     encrypted_answer,
-    guarded,
     query,
 )
-from bot.wechat.crypto import MessageCrypto, verify_signature
+from bot.wechat.crypto import verify_signature
 from bot.wechat.messages import to_message
 from bot.wechat.xml import parse_xml
 from crm.models import Channel
 
 
-class OfficialAccountEndpoint:
-    def __init__(self, crypto: MessageCrypto, server: ServerSettings, metrics: Metrics) -> None:
-        self.crypto = crypto
-        self.server = server
-        self.metrics = metrics
-
-    def routes(self) -> list[web.RouteDef]:
-        metrics = self.metrics
-        return [
-            web.get("/wechat/oa", guarded(metrics, self.verify_url)),
-            web.post("/wechat/oa", guarded(metrics, self.receive)),
-        ]
+class OfficialAccountEndpoint(CallbackEndpoint):
+    path = "/wechat/oa"
 
     async def verify_url(self, request: web.Request) -> web.Response:
         sig, timestamp, nonce, echostr = query(

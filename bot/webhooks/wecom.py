@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.config import ServerSettings
 from bot.keys import PIPELINE
-from bot.metrics import Metrics
-from bot.webhooks.callback import check_timestamp, encrypted_answer, guarded, query
-from bot.wechat.crypto import MessageCrypto
+from bot.webhooks.callback import CallbackEndpoint, check_timestamp, encrypted_answer, query
 from bot.wechat.messages import to_message
 from bot.wechat.xml import parse_xml
 from crm.models import Channel
 
 
-class WeComEndpoint:
-    def __init__(self, crypto: MessageCrypto, server: ServerSettings, metrics: Metrics) -> None:
-        self.crypto = crypto
-        self.server = server
-        self.metrics = metrics
-
-    def routes(self) -> list[web.RouteDef]:
-        metrics = self.metrics
-        return [
-            web.get("/wechat/wecom", guarded(metrics, self.verify_url)),
-            web.post("/wechat/wecom", guarded(metrics, self.receive)),
-        ]
+class WeComEndpoint(CallbackEndpoint):
+    path = "/wechat/wecom"
 
     async def verify_url(self, request: web.Request) -> web.Response:
         """WeCom wants the decrypted echostr back, bare, within 1 s."""

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
+from nlp.tags import TagSource  # one vocabulary of tag sources, shared with nlp
+
 if TYPE_CHECKING:
     from crm.models.customers import Customer
-
-
-class TagSource(StrEnum):
-    KEYWORD = "keyword"
-    SENTIMENT = "sentiment"
-    INTENT = "intent"
-    STAFF = "staff"
-    SEGMENT = "segment"
-    IMPORT = "import"
 
 
 class Tag(Model):
