@@ -31,13 +31,16 @@ from scheduler.leader import Leadership
 from scheduler.service import SchedulerService
 
 log = logging.getLogger("siyu.app")
+KEYWORD_RULES_REFRESH_SECONDS = 60.0
 
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    app.cleanup_ctx.extend([database_ctx, store_ctx, clients_ctx, pipeline_ctx, scheduler_ctx])
+    app.cleanup_ctx.extend(
+        [database_ctx, store_ctx, clients_ctx, pipeline_ctx, keyword_rules_ctx, scheduler_ctx]
+    )
     app.add_routes(_webhook_routes(settings, app[METRICS]))
     app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics)])
     return app
@@ -103,6 +106,24 @@ async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[PIPELINE].drain()
     await journal.drain()
+
+
+async def keyword_rules_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Rules staff change in another process reach this one within a minute."""
+
+    async def refresh() -> None:
+        while True:
+            await asyncio.sleep(KEYWORD_RULES_REFRESH_SECONDS)
+            try:
+                await keyword_rules.reload()
+            except Exception:
+                log.exception("keyword rules could not be reloaded; keeping the current ones")
+
+    task = asyncio.create_task(refresh())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
