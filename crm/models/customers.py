@@ -85,12 +85,22 @@ class Customer(Model):
     class Meta:
         table = "customer"
         # merged_into_id rides along so the usual segment filters (always "not merged away")
-        # are answered from the index alone (index-only scans on PostgreSQL).
+        # are answered from the index alone (index-only scans on PostgreSQL). Migration 0003
+        # added a covering copy of the points index and (city, id) for segment rules.
         indexes = (
             ("birthday_calendar", "birthday_md"),
             ("lifecycle_stage", "total_spent", "merged_into_id"),
             ("points_balance", "last_active_at", "merged_into_id"),
+            (
+                "points_balance",
+                "last_active_at",
+                "merged_into_id",
+                "opted_out",
+                "lifecycle_stage",
+                "id",
+            ),
             ("id", "opted_out", "merged_into_id"),
+            ("city", "id", "merged_into_id"),
         )
 
     def __str__(self) -> str:

@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Term
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, ValuesQuery
 
 from crm import birthdays
 from crm.models import (
@@ -41,19 +43,84 @@ class RuleContext:
         return self.now.astimezone(ZoneInfo(self.timezone)).date()
 
 
+class _UnionIds(Term):
+    """`SELECT "id" … UNION ALL SELECT "id" …` of customer subqueries (parameters shared)."""
+
+    def __init__(self, parts: list[ValuesQuery[Any]], as_array: bool = False) -> None:
+        super().__init__()
+        self.parts = parts
+        self.as_array = as_array
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        selects = []
+        for part in self.parts:
+            part._choose_db_if_not_chosen()
+            part._make_query()
+            # No parentheses around each SELECT: SQLite rejects them in a compound select.
+            selects.append(part.query.get_sql(ctx.copy(subquery=False, with_alias=False)))
+        union = " UNION ALL ".join(selects)
+        return f"ANY(ARRAY({union}))" if self.as_array else f"({union})"
+
+
+# Conditions answered by a subquery over another table (or over rfm_score).
+_SUBQUERY_CONDITIONS = (
+    r.TagCondition,
+    r.RfmCondition,
+    r.NegativeSentimentCondition,
+    r.OpenComplaintsCondition,
+)
+
+
+def _has_subquery(node: Any) -> bool:
+    if isinstance(node, r.AllGroup):
+        return any(_has_subquery(n) for n in node.all)
+    if isinstance(node, r.AnyGroup):
+        return any(_has_subquery(n) for n in node.any)
+    if isinstance(node, r.NotGroup):
+        return _has_subquery(node.not_)
+    return isinstance(node, _SUBQUERY_CONDITIONS)
+
+
 @dataclass
 class _Compiler:
     ctx: RuleContext
     annotations: dict[str, Any] = field(default_factory=dict)
+    negated: int = 0
 
     def rule(self, node: Any) -> Q:
         if isinstance(node, r.AllGroup):
             return Q(*[self.rule(n) for n in node.all], join_type="AND")
         if isinstance(node, r.AnyGroup):
+            if self.negated == 0 and len(node.any) > 1 and _has_subquery(node):
+                return self.union(node.any)
             return Q(*[self.rule(n) for n in node.any], join_type="OR")
         if isinstance(node, r.NotGroup):
-            return ~self.rule(node.not_)
+            self.negated += 1
+            try:
+                return ~self.rule(node.not_)
+            finally:
+                self.negated -= 1
         return _HANDLERS[type(node)](self, node)
+
+    def union(self, branches: list[Any]) -> Q:
+        """`a OR b` where a branch is a subquery (has tag …) makes the database test every
+        customer (PostgreSQL: a full scan with a hashed subplan). Instead each branch selects its
+        own ids through its own index and the customer must be among them: `id IN (SELECT id …
+        WHERE a UNION ALL SELECT id … WHERE b)`. Only outside `not`: there SQL's NULL (city IS
+        NULL in `city = …`) must stay NULL, and IN would turn it into false."""
+        parts: list[ValuesQuery[Any]] = []
+        for branch in branches:
+            sub = _Compiler(self.ctx)
+            q = sub.rule(branch)
+            qs = Customer.all()
+            if sub.annotations:
+                qs = qs.annotate(**sub.annotations)
+            parts.append(qs.filter(q).values("id"))
+        if self.ctx.dialect != "postgres":
+            return Q(id__in=_UnionIds(parts))
+        # PostgreSQL: the ids as one array probed in a single index-only scan of customer
+        # (sorted, one pass) instead of a nested loop per id: 240 vs 410 ms for 71,000 ids.
+        return Q(id=_UnionIds(parts, as_array=True))
 
     def annotate(self, term: Any) -> str:
         name = f"_rule_{len(self.annotations)}"

@@ -154,6 +154,39 @@ async def test_nested_any_all_not(make_customer: MakeCustomer) -> None:
     assert b.id not in await ids(rule)
 
 
+async def test_any_with_a_subquery_branch_matches_like_or(make_customer: MakeCustomer) -> None:
+    # An any-group holding a tag (or other subquery) compiles to one id list per branch.
+    vip = await make_customer(tags=("vip",), city=None, points_balance=0)
+    gold = await make_customer(city="北京", attributes={"level": "gold"}, total_spent="600.50")
+    rich = await make_customer(city="北京", total_spent="1200", points_balance=300)
+    nobody = await make_customer(city=None, total_spent="10")
+    merged = await make_customer(tags=("vip",), merged_into_id=vip.id)
+    await RfmScore.create(customer_id=rich.id, r_score=5, f_score=5, m_score=5, scored_at=NOW)
+    both = await make_customer(tags=("vip",), city="北京", points_balance=500)
+    rule = {"any": [
+        {"field": "tag", "value": "vip"},
+        {"field": "attribute", "key": "level", "value": "gold"},
+        {"all": [{"field": "total_spent", "op": "gt", "value": 1000},
+                 {"field": "r_score", "op": "gte", "value": 4}]},
+    ]}  # fmt: skip
+    assert await ids(rule) == {vip.id, gold.id, rich.id, both.id}
+    inside = {"all": [{"field": "city", "value": "北京"}, rule]}
+    assert await ids(inside) == {gold.id, rich.id, both.id}
+    # Under not, SQL's NULL stays NULL: city IS NULL is neither 上海 nor not 上海.
+    negated = {
+        "not": {"any": [{"field": "tag", "value": "vip"}, {"field": "city", "value": "上海"}]}
+    }
+    assert await ids(negated) == {gold.id, rich.id}
+    assert merged.id not in await ids(rule) | await ids(negated)
+    assert nobody.id not in await ids(rule) | await ids(negated)
+    qs = rule_queryset(rule, context(NOW))
+    assert [c.id for c in await preview(qs, limit=2)] == sorted([vip.id, gold.id])
+    assert [b async for b in iter_ids(qs, batch_size=3)] == [
+        sorted([vip.id, gold.id, rich.id]),
+        [both.id],
+    ]
+
+
 async def test_preview_masks_and_iteration_streams_in_batches(make_customer: MakeCustomer) -> None:
     made = [
         await make_customer(phone=f"+86138000000{i:02d}", display_name="王小明") for i in range(7)
