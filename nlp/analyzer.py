@@ -9,7 +9,7 @@ from nlp.config import NlpSettings
 from nlp.features import normalize
 from nlp.intent import IntentClassifier
 from nlp.keywords import InterestKeywords, KeywordTagger
-from nlp.sentiment import SentimentModel, sentiment
+from nlp.sentiment import SentimentModel, label_for
 from nlp.tags import KeywordRule, TagHit, TagSource
 from nlp.tokenizer import Tokenizer
 
@@ -39,12 +39,18 @@ class Analyzer:
         self._tagger = KeywordTagger(self._config_rules)
         self._intents = IntentClassifier(self.settings.intents)
         # Keyed by the enums (StrEnum: equal and hashing like their values).
+        # The TagHits themselves: frozen, so one instance per tag serves every message.
         self._intent_tags = {
-            Intent(k): v for k, v in self.settings.intent_tags.items() if k in _INTENTS
+            Intent(k): TagHit(v, TagSource.INTENT)
+            for k, v in self.settings.intent_tags.items()
+            if k in _INTENTS and v
         }
         self._sentiment_tags = {
-            SentimentLabel(k): v for k, v in self.settings.sentiment_tags.items() if k in _LABELS
+            SentimentLabel(k): TagHit(v, TagSource.SENTIMENT)
+            for k, v in self.settings.sentiment_tags.items()
+            if k in _LABELS and v
         }
+        self._keyword_hits: dict[str, TagHit] = {}
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -64,7 +70,8 @@ class Analyzer:
             return Analysis(text, (), (), _EMPTY, Intent.OTHER, "empty message", ())
         tokens = self._tokenizer.cut(norm)
         cfg = self.settings.sentiment
-        mood = sentiment(self._model.score_message(tokens, norm), cfg.neutral_low, cfg.neutral_high)
+        score = self._model.score_message(tokens, norm)
+        mood = Sentiment(score, label_for(score, cfg.neutral_low, cfg.neutral_high))
         decided = self._intents.classify(norm, mood)
         tags = self._tags(norm, mood, decided.intent, extra_rules)
         keywords = self._interest.top(tokens, self.settings.max_keywords)
@@ -78,9 +85,17 @@ class Analyzer:
         keyword_tags = self._tagger.tags(norm)
         if extra:
             keyword_tags += [r.tag for r in extra if r.keyword.lower() in norm]
-        hits = [TagHit(tag, TagSource.KEYWORD) for tag in dict.fromkeys(keyword_tags)]
-        if tag := self._intent_tags.get(intent):
-            hits.append(TagHit(tag, TagSource.INTENT))
-        if tag := self._sentiment_tags.get(mood.label):
-            hits.append(TagHit(tag, TagSource.SENTIMENT))
+        hits = [self._keyword_hit(tag) for tag in dict.fromkeys(keyword_tags)]
+        if hit := self._intent_tags.get(intent):
+            hits.append(hit)
+        if hit := self._sentiment_tags.get(mood.label):
+            hits.append(hit)
         return tuple(hits)
+
+    def _keyword_hit(self, tag: str) -> TagHit:
+        hit = self._keyword_hits.get(tag)
+        if hit is None:
+            hit = TagHit(tag, TagSource.KEYWORD)
+            if len(self._keyword_hits) < 10_000:  # tags of extra rules are unbounded
+                self._keyword_hits[tag] = hit
+        return hit

@@ -113,19 +113,18 @@ def _length_bucket(length: int) -> str:
 # --- The message path: the same features, weighed as they are found -------------------
 #
 # `extract` builds every feature string and the model then looks each one up. On the
-# message path `FeatureWeights.total` does the same arithmetic with far fewer string
-# operations: the weights are split by feature family (the families' first characters
-# differ, so a feature is counted once exactly when it is counted once in its family),
-# each family is deduplicated on its own, and bigrams and words are looked up without
-# their prefix. tests/nlp/test_sentiment.py checks both paths agree.
+# message path `FeatureWeights.total` does the same arithmetic with fewer string
+# operations: a bigram is one integer made in C (`_bigram_codes`) and a word feature is
+# the bare word. The keys stay distinct: integers never equal strings, words come from
+# lower-case text and so never start with the upper-case letter every other feature
+# starts with. tests/nlp/test_fast_path.py checks that both paths agree.
 
 _LEXICON_NEGATOR, _LEXICON_DEGREE = 1, 2
-_REPEAT_ZERO = 0.0
+_PUNCTUATION = (0, None)
 
 
 def _lexicon_flags() -> dict[str, tuple[int, str | None]]:
-    """word -> (negator / degree bits, polarity mark) for every word the loop treats
-    specially; punctuation maps to None (see `_WORD_INFO`)."""
+    """word -> (negator / degree bits, polarity mark) for every lexicon word."""
     words = lexicon.NEGATORS | _DEGREE | _POLARITY.keys()
     return {
         word: (
@@ -137,87 +136,88 @@ def _lexicon_flags() -> dict[str, tuple[int, str | None]]:
     }
 
 
-_WORD_INFO: dict[str, tuple[int, str | None] | None] = {
+# Words missing here are plain: they only make word, pair and negated/degree features.
+_WORD_INFO: dict[str, tuple[int, str | None]] = {
     **_lexicon_flags(),
-    **dict.fromkeys(_PUNCT),
+    **dict.fromkeys(_PUNCT, _PUNCTUATION),
 }
-_PLAIN = (0, None)
-_SLICES = [slice(i, i + 2) for i in range(4100)]
 _LENGTH_BUCKETS = [_length_bucket(n) for n in range(129)]
 
 
+def _bigram_codes(chars: str) -> set[int | str]:
+    """The distinct character bigrams of `chars` (2+ characters), each as the integer
+    of its UTF-32 code units: made in C, no string object per bigram."""
+    data = memoryview(chars.encode("utf-32-le", "surrogatepass"))
+    pairs = len(chars) - 1
+    codes: set[int | str] = set(data[: 8 * ((pairs + 1) // 2)].cast("Q").tolist())  # 0, 2, ...
+    codes.update(data[4 : 4 + 8 * (pairs // 2)].cast("Q").tolist())  # bigrams 1, 3, ...
+    return codes
+
+
 class FeatureWeights:
-    """A model's weights by feature family, for `total(tokens, text)`."""
+    """A model's weights keyed as `total` builds its features."""
 
     def __init__(self, weights: dict[str, float]) -> None:
-        families: dict[str, dict[str, float]] = {p: {} for p in "2wWND"}
-        other: dict[str, float] = {}
+        self._weights: dict[int | str, float] = {}
+        bigrams: dict[str, float] = {}
         for feature, weight in weights.items():
-            family = families.get(feature[:1])
-            if family is None:
-                other[feature] = weight
+            family = feature[:1]
+            if family == "2" and len(feature) == 3:
+                bigrams[feature[1:]] = weight
+            elif family == "w":
+                self._weights[feature[1:]] = weight
             else:
-                family[feature[1:]] = weight
-        self._bigram = families["2"]
-        self._word = families["w"]
-        self._pair = families["W"]  # "previous_word"
-        self._negated = families["N"]
-        self._degree = families["D"]
-        self._other = other
+                self._weights[feature] = weight
+        # All bigrams in one string: its UTF-32 read as 64-bit integers gives their codes.
+        data = "".join(bigrams).encode("utf-32-le", "surrogatepass")
+        codes = memoryview(data).cast("Q").tolist() if data else []
+        self._weights.update(zip(codes, bigrams.values(), strict=True))
 
     def total(self, tokens: list[str], text: str) -> tuple[float, int]:
-        """(sum of the weights, number of distinct features) of `extract(tokens, text)`."""
-        zero = repeat(_REPEAT_ZERO)
-        parts = text.split()
-        chars = "^" + (parts[0] if len(parts) == 1 else "".join(parts)) + "$"
-        n = len(chars) - 1
-        slices = _SLICES[:n] if n <= len(_SLICES) else [slice(i, i + 2) for i in range(n)]
-        bigrams = set(map(chars.__getitem__, slices))
-        total = sum(map(self._bigram.get, bigrams, zero))
-        count = len(bigrams)
+        """(sum of the weights, number of distinct features) of `extract(tokens, text)`.
 
-        words: set[str] = set()
-        pairs: set[str] = set()
-        negated: set[str] = set()
-        degree: set[str] = set()
-        other: set[str] = set()
+        `tokens` and `text` come normalized (lower case), as for `extract`.
+        """
+        parts = text.split()
+        found = _bigram_codes("^" + (parts[0] if len(parts) == 1 else "".join(parts)) + "$")
+        add = found.add
         scope = 0
         previous = "^"
         after_degree = False
         info_of = _WORD_INFO.get
         for word in tokens:
-            info = info_of(word, _PLAIN)
-            if info is None:  # punctuation
+            info = info_of(word)
+            if info is None:  # a plain word, most tokens: the general case below, shortened
+                add(word)
+                add(f"W{previous}_{word}")
+                if scope:
+                    add("N" + word)
+                    scope -= 1
+                if after_degree:
+                    add("D" + word)
+                    after_degree = False
+                previous = word
+                continue
+            if info is _PUNCTUATION:
                 scope, previous, after_degree = 0, "|", False
                 continue
-            words.add(word)
-            pairs.add(f"{previous}_{word}")
+            add(word)
+            add(f"W{previous}_{word}")
             flags, mark = info
             if scope:
                 if mark:
-                    other.add(mark + "_negated")
+                    add(mark + "_negated")
                 if not flags & _LEXICON_NEGATOR:
-                    negated.add(word)
+                    add("N" + word)
             elif mark:
-                other.add(mark)
+                add(mark)
             if after_degree:
-                degree.add(word)
+                add("D" + word)
             scope = _NEGATION_SCOPE if flags & _LEXICON_NEGATOR else scope - 1 if scope else 0
             after_degree = bool(flags & _LEXICON_DEGREE)
             previous = word
-        if words:
-            total += sum(map(self._word.get, words, zero))
-            total += sum(map(self._pair.get, pairs, zero))
-            count += len(words) + len(pairs)
-            if negated:
-                total += sum(map(self._negated.get, negated, zero))
-                count += len(negated)
-            if degree:
-                total += sum(map(self._degree.get, degree, zero))
-                count += len(degree)
         if _SYMBOLS.search(text):
-            other.update(_symbol_features(text))
+            found.update(_symbol_features(text))
         length = len(text)
-        other.add(_LENGTH_BUCKETS[length] if length <= 128 else "Len+")
-        total += sum(map(self._other.get, other, zero))
-        return total, count + len(other)
+        add(_LENGTH_BUCKETS[length] if length <= 128 else "Len+")
+        return sum(map(self._weights.get, found, repeat(0.0))), len(found)

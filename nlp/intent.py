@@ -11,8 +11,11 @@ regular expressions are tried per rule.
 from __future__ import annotations
 
 import re
+import re._constants as _c
+import re._parser as _parser
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick
 
@@ -28,6 +31,7 @@ _ASKING = re.compile(
 _CONDITION = re.compile(r"怎么|如何|怎样|的话|如果|是否|会不会")
 _CLAUSE_END = re.compile(r"[\s,，。.!！?？;；:：~～]")
 _NEGATION_WINDOW = 4  # characters before a keyword, within its clause, a negator may sit in
+_OTHER, _COMPLAINT, _NEGATIVE = Intent.OTHER, Intent.COMPLAINT, SentimentLabel.NEGATIVE
 _NEGATABLE = ("unsubscribe", "complaint", "complaint_if_negative")
 Hits = dict[str, list[tuple[int, str]]]  # rule -> (start, keyword) of each keyword found
 
@@ -35,6 +39,106 @@ Hits = dict[str, list[tuple[int, str]]]  # rule -> (start, keyword) of each keyw
 def _union(patterns: list[str]) -> re.Pattern[str] | None:
     """A rule's regexes as one (one scan per rule instead of one per regex)."""
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+_PREFIX = 2  # characters of each pattern's possible beginnings the filter looks for
+_MAX_PREFIXES = 2000
+
+
+def _prefix_filter(prefixes: set[str] | None) -> re.Pattern[str] | None:
+    if not prefixes:
+        return None
+    return re.compile("|".join(re.escape(p) for p in sorted(prefixes, key=lambda p: (-len(p), p))))
+
+
+def _prefixes(pattern: re.Pattern[str] | None) -> set[str] | None:
+    """Strings one of which every match of `pattern` starts with (up to `_PREFIX` long).
+
+    Looking for a few literal strings is much cheaper than trying a union of patterns at
+    every position; when none occurs, the pattern cannot match. None when that cannot be
+    worked out (case folding, a pattern that may match the empty string, ...).
+    """
+    if pattern is None or pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        complete, partial = _sequence(_parser.parse(pattern.pattern, pattern.flags).data)
+    except (_TooMany, re.error):
+        return None
+    found = complete | partial
+    return None if not found or "" in found else found
+
+
+class _TooMany(Exception):
+    pass
+
+
+_Starts = tuple[set[str], set[str]]  # (whole matches shorter than _PREFIX, cut-off beginnings)
+_UNKNOWN: _Starts = (set(), {""})  # anything may follow: stop here
+
+
+def _sequence(items: Any) -> _Starts:
+    """Beginnings of a parsed sequence: `complete` strings are whole matches of it (the
+    next item may follow), `partial` ones are cut off (at _PREFIX, or where unknown)."""
+    current, partial = {""}, set()
+    for op, av in items:
+        if not current:
+            break
+        current, cut = _concat(current, _item(op, av))
+        partial |= cut
+    return current, partial
+
+
+def _concat(heads: set[str], starts: _Starts) -> _Starts:
+    complete: set[str] = set()
+    cut: set[str] = set()
+    for head in heads:
+        for tail in starts[0]:
+            joined = head + tail
+            (cut if len(joined) >= _PREFIX else complete).add(joined[:_PREFIX])
+        for tail in starts[1]:
+            cut.add((head + tail)[:_PREFIX])
+    if len(complete) + len(cut) > _MAX_PREFIXES:
+        raise _TooMany
+    return complete, cut
+
+
+def _item(op: Any, av: Any) -> _Starts:
+    if op is _c.LITERAL:
+        return {chr(av)}, set()
+    if op is _c.AT:  # ^, $, \b: zero width
+        return {""}, set()
+    if op is _c.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is _c.LITERAL:
+                chars.add(chr(value))
+            elif kind is _c.RANGE and value[1] - value[0] <= 512:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            else:  # categories (\s), negation
+                return _UNKNOWN
+        return chars, set()
+    if op is _c.BRANCH:
+        complete, partial = set(), set()
+        for alternative in av[1]:
+            whole, cut = _sequence(alternative)
+            complete |= whole
+            partial |= cut
+        return complete, partial
+    if op is _c.SUBPATTERN:
+        return _UNKNOWN if av[1] or av[2] else _sequence(av[3])  # inline flags: unknown
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, body = av
+        starts = _sequence(body)
+        complete, partial, current = set(), set(), {""}
+        for count in range(low + _PREFIX + 2):
+            if count >= low:
+                complete |= current
+            if count == high or not current:
+                return complete, partial
+            current, cut = _concat(current, starts)
+            partial |= cut
+        return complete, partial | current  # still repeating: cut off
+    return _UNKNOWN
 
 
 def compact(text: str) -> str:
@@ -58,7 +162,7 @@ class _Message:
         self.compacted = compacted
         self.hits = hits
         self.sentiment = sentiment
-        self.question: str | None | bool = False  # match("question"), once computed
+        self.question: str | bool | None = False  # match("question"), once computed
 
 
 class IntentRules:
@@ -67,9 +171,16 @@ class IntentRules:
     def __init__(self, rules: dict[str, IntentRule], negators: tuple[str, ...]) -> None:
         self._exact = {name: frozenset(compact(e) for e in r.exact) for name, r in rules.items()}
         self._patterns = {name: _union(r.patterns) for name, r in rules.items()}
+        starts = {name: _prefixes(pattern) for name, pattern in self._patterns.items()}
         self._compiled = {
-            name: (self._exact[name], name in _NEGATABLE, self._patterns[name]) for name in rules
+            name: (self._exact[name], name in _NEGATABLE, pattern, _prefix_filter(starts[name]))
+            for name, pattern in self._patterns.items()
         }
+        # For `silent`: every exact text, and the beginnings of every pattern.
+        self._all_exact = frozenset().union(*self._exact.values())
+        patterned = [name for name, pattern in self._patterns.items() if pattern is not None]
+        self._unsure = any(starts[name] is None for name in patterned)
+        self._any_first = _prefix_filter(set().union(*(starts[n] or () for n in patterned)))
         self._negators = negators
         self._automaton = self._build(rules)
         # Texts longer than this can be neither an `exact` hit nor short (spares compact()).
@@ -98,6 +209,12 @@ class IntentRules:
                     hits.setdefault(name, []).append((end - len(keyword) + 1, keyword))
         return hits
 
+    def silent(self, msg: _Message) -> bool:
+        """No rule can match: no keyword, no exact text, no pattern's beginning."""
+        if msg.hits or msg.compacted in self._all_exact or self._unsure:
+            return False
+        return self._any_first is None or self._any_first.search(msg.text) is None
+
     def match(self, name: str, msg: _Message) -> str | None:
         """What matched rule `name`; a hit right after a negator does not count."""
         if name == "question":
@@ -107,7 +224,7 @@ class IntentRules:
         return self._match(name, msg)
 
     def _match(self, name: str, msg: _Message) -> str | None:
-        exact, negatable, pattern = self._compiled[name]
+        exact, negatable, pattern, first = self._compiled[name]
         if msg.compacted in exact:
             return f"exact '{msg.compacted}'"
         hits = msg.hits.get(name)
@@ -115,8 +232,11 @@ class IntentRules:
             for start, keyword in hits:
                 if not (negatable and self._negated(msg.text, start)):
                     return f"keyword '{keyword}'"
-        # search() first: most messages match no pattern, and it is one call.
-        if pattern is None or (found := pattern.search(msg.text)) is None:
+        # Most messages match no pattern: a scan for its beginnings tells, else
+        # search() (one call) before finditer().
+        if pattern is None or (first is not None and first.search(msg.text) is None):
+            return None
+        if (found := pattern.search(msg.text)) is None:
             return None
         if not negatable:
             return f"pattern '{found[0]}'"
@@ -160,11 +280,17 @@ class IntentClassifier:
         rules = self._rules
         compacted = compact(lowered) if len(lowered) <= rules.compact_limit else lowered
         msg = _Message(lowered, compacted, rules.scan(lowered), sentiment)
+        if rules.silent(msg):  # most messages: what the steps below come to without a match
+            limit = self._settings.complaint_max_score
+            if sentiment.score < limit and len(compacted) >= self._settings.complaint_min_chars:
+                reason = f"signal sentiment: score {sentiment.score:.3f} < {limit}"
+                return IntentResult(_COMPLAINT, reason)
+            return IntentResult(_OTHER, "no rule matched")
         for step in self._steps:
             result = step(msg)
             if result is not None:
                 return result
-        return IntentResult(Intent.OTHER, "no rule matched")
+        return IntentResult(_OTHER, "no rule matched")
 
     def _simple(self, name: str, intent: Intent) -> Callable[[_Message], IntentResult | None]:
         def step(msg: _Message) -> IntentResult | None:
@@ -191,7 +317,7 @@ class IntentClassifier:
 
     def _soft_complaint(self, msg: _Message) -> IntentResult | None:
         mood = msg.sentiment
-        if mood.label is not SentimentLabel.NEGATIVE:
+        if mood.label is not _NEGATIVE:
             return None
         hit = self._rules.match("complaint_if_negative", msg)
         if hit is None:
@@ -218,7 +344,7 @@ class IntentClassifier:
         return bool(rules.negated("complaint", msg) or rules.negated("complaint_if_negative", msg))
 
     def _thanks_or_greeting(self, msg: _Message) -> IntentResult | None:
-        if msg.sentiment.label is not SentimentLabel.NEGATIVE:
+        if msg.sentiment.label is not _NEGATIVE:
             hit = self._rules.match("thanks", msg)
             if hit:
                 return IntentResult(Intent.THANKS, f"rule thanks: {hit}")

@@ -81,5 +81,7 @@ class InterestKeywords:
         if not counts:
             return []
         idf, median = self._idf.get, self._median
-        scored = sorted((-n * idf(w, median), w) for w, n in counts.items())
+        if len(counts) == 1:
+            return [*counts][:limit]
+        scored = sorted([(-n * idf(w, median), w) for w, n in counts.items()])
         return [word for _, word in scored[:limit]]

@@ -54,12 +54,20 @@ class SentimentModel:
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
+# Module constants: an enum member read off its class costs a metaclass lookup each time.
+_NEGATIVE, _NEUTRAL, _POSITIVE = (
+    SentimentLabel.NEGATIVE,
+    SentimentLabel.NEUTRAL,
+    SentimentLabel.POSITIVE,
+)
+
+
 def label_for(score: float, neutral_low: float, neutral_high: float) -> SentimentLabel:
     if score < neutral_low:
-        return SentimentLabel.NEGATIVE
+        return _NEGATIVE
     if score > neutral_high:
-        return SentimentLabel.POSITIVE
-    return SentimentLabel.NEUTRAL
+        return _POSITIVE
+    return _NEUTRAL
 
 
 def sentiment(score: float, neutral_low: float, neutral_high: float) -> Sentiment:

@@ -8,9 +8,12 @@ pure-Python jieba; otherwise jieba itself does. Words added at run time take eff
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from typing import Protocol
+
+_SPACE = re.compile(r"\s")
 
 
 class _Backend(Protocol):
@@ -78,7 +81,10 @@ class Tokenizer:
 
     def cut(self, text: str) -> list[str]:
         """Words and punctuation of `text`, whitespace dropped."""
-        return [token for token in self._backend.cut(text) if not token.isspace()]
+        tokens = self._backend.cut(text)
+        if _SPACE.search(text) is None:  # no whitespace (\s is str.isspace): nothing to drop
+            return tokens
+        return [token for token in tokens if not token.isspace()]
 
     def add_words(self, words: Iterable[str]) -> None:
         for word in words:
