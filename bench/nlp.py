@@ -1,6 +1,6 @@
 """Benchmark of nlp.analyze(): throughput on one core after warm-up, and cold start.
 
-    .venv/bin/python bench/nlp.py [--messages 20000]
+    .venv/bin/python bench/nlp.py [--messages 20000] [--model weights.json.gz] [--no-cold]
 
 Single-threaded, so it uses one core. Run it on an otherwise idle machine: other load
 on the two cores moves the figures a lot. Messages are realistic chat lines of 10-60
@@ -82,21 +82,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--pure-jieba", action="store_true", help="force the jieba fallback")
+    parser.add_argument("--model", help="sentiment weights to use instead of the shipped ones")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold-start runs")
     args = parser.parse_args()
     import nlp
+    from nlp.config import SentimentSettings
 
-    if args.pure_jieba:
-        nlp.configure(nlp.NlpSettings(tokenizer="jieba"))
+    if args.pure_jieba or args.model:
+        nlp.configure(
+            nlp.NlpSettings(
+                tokenizer="jieba" if args.pure_jieba else "auto",
+                sentiment=SentimentSettings(model_path=args.model),
+            )
+        )
     backend = nlp.default_analyzer().tokenizer.backend
     load = os.getloadavg()[0]
     rate, cpu_rate, p50, p99, mean_len = throughput(args.messages)
-    inner, outer = cold_start(setup=PURE_JIEBA if args.pure_jieba else "")
     print(f"tokenizer backend: {backend}; load average before the run: {load:.2f}")
+    if args.model:
+        print(f"sentiment weights: {args.model}")
     print(
         f"throughput on one core: {rate:,.0f} messages/s wall clock, {cpu_rate:,.0f} per "
         f"CPU second ({args.messages} messages, mean {mean_len:.0f} chars)"
     )
     print(f"per message: p50 {p50:.0f} us, p99 {p99:.0f} us")
+    if args.no_cold:
+        return
+    inner, outer = cold_start(setup=PURE_JIEBA if args.pure_jieba else "")
     print(
         f"cold start: {inner:.2f} s import + load + first analyze ({outer:.2f} s with interpreter)"
     )
