@@ -16,6 +16,9 @@ from typing import Protocol
 _SPACE = re.compile(r"\s")
 
 
+log = logging.getLogger("siyu.nlp")
+
+
 class _Backend(Protocol):
     name: str
 
@@ -64,7 +67,7 @@ def _backend(prefer_rust: bool) -> _Backend:
         try:
             return _RustJieba()
         except ImportError:
-            pass
+            log.warning("rjieba is not installed: using pure-Python jieba (about 30x slower)")
     return _PyJieba()
 
 
