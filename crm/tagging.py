@@ -15,7 +15,7 @@ from typing import Protocol
 from tortoise import connections
 
 from crm.interactions import utcnow
-from crm.models import Customer, CustomerTag, Tag
+from crm.models import Customer, Tag
 from nlp import Analysis, SentimentLabel, TagHit, TagSource, at_risk_by_sentiment
 from nlp.config import NlpSettings
 
@@ -63,18 +63,6 @@ async def _insert_missing(customer_id: int, wanted: dict[int, TagHit]) -> list[i
         f"{', '.join(rows)} ON CONFLICT (customer_id, tag_id) DO NOTHING RETURNING tag_id"
     )
     return [row["tag_id"] for row in await conn.execute_query_dict(sql, values)]
-
-
-async def has_tag(customer_id: int, name: str) -> bool:
-    tid = await tag_id(name)
-    if (customer_id, tid) in _applied:
-        return True
-    return await CustomerTag.exists(customer_id=customer_id, tag_id=tid)
-
-
-async def tag_names(customer_id: int) -> list[str]:
-    names = await CustomerTag.filter(customer_id=customer_id).values_list("tag__name", flat=True)
-    return [str(name) for name in names]
 
 
 def forget_cached() -> None:

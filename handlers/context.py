@@ -55,10 +55,6 @@ class Context:
     def intent(self) -> str | None:
         return None if self.analysis is None else str(self.analysis.intent.value)
 
-    @property
-    def command_args(self) -> list[str]:
-        return self.text.split()[1:]
-
     def reply(self, text: str) -> TextReply:
         return TextReply(text)
 

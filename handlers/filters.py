@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from crm.models import Channel
 from handlers.context import Context
 from handlers.router import Filter
 
@@ -12,22 +11,9 @@ def text_equals(*words: str) -> Filter:
     return lambda ctx: ctx.text.lower() in wanted
 
 
-def text_contains(*words: str) -> Filter:
-    return lambda ctx: any(word in ctx.text for word in words)
-
-
 def intent(*names: str) -> Filter:
     wanted = frozenset(names)
     return lambda ctx: ctx.intent in wanted
-
-
-def channel(which: Channel) -> Filter:
-    return lambda ctx: ctx.message.channel is which
-
-
-def msg_type(*types: str) -> Filter:
-    wanted = frozenset(types)
-    return lambda ctx: ctx.message.msg_type in wanted
 
 
 def change_type(*types: str) -> Filter:
