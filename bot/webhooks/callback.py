@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -47,7 +48,7 @@ def encrypted_answer(crypto: MessageCrypto, reply_xml: str | None) -> web.Respon
     return web.Response(text=body, content_type="application/xml")
 
 
-class CallbackEndpoint:
+class CallbackEndpoint(ABC):
     """One WeChat callback URL: GET verifies it, POST delivers messages."""
 
     path: str
@@ -63,11 +64,11 @@ class CallbackEndpoint:
             web.post(self.path, guarded(self.metrics, self.receive)),
         ]
 
-    async def verify_url(self, request: web.Request) -> web.Response:
-        raise NotImplementedError
+    @abstractmethod
+    async def verify_url(self, request: web.Request) -> web.Response: ...
 
-    async def receive(self, request: web.Request) -> web.Response:
-        raise NotImplementedError
+    @abstractmethod
+    async def receive(self, request: web.Request) -> web.Response: ...
 
 
 def guarded(metrics: Metrics, endpoint: Endpoint) -> Endpoint:
