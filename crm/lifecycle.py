@@ -40,11 +40,13 @@ _UPDATE = f"""
 UPDATE "customer" SET "lifecycle_stage" = {_STAGE}, "lifecycle_changed_at" = ?
 WHERE "merged_into_id" IS NULL AND "lifecycle_stage" <> {_STAGE}
 """
+# ON CONFLICT, not NOT EXISTS: right after the UPDATE above the planner still believes almost
+# nobody is at_risk and picked a nested anti-join that ran for minutes on 1M customers.
 _TAG_AT_RISK = """
 INSERT INTO "customer_tag" ("customer_id", "tag_id", "source", "created_at")
 SELECT c."id", ?, ?, ? FROM "customer" c
 WHERE c."lifecycle_stage" = 'at_risk' AND c."merged_into_id" IS NULL
-  AND NOT EXISTS (SELECT 1 FROM "customer_tag" t WHERE t."customer_id" = c."id" AND t."tag_id" = ?)
+ON CONFLICT ("customer_id", "tag_id") DO NOTHING
 """
 _UNTAG_RECOVERED = """
 DELETE FROM "customer_tag" WHERE "tag_id" = ? AND "source" = ? AND "customer_id" IN (
@@ -92,7 +94,7 @@ async def recompute_lifecycle(
 
 async def _warn(tx: BaseDBAsyncClient, tag_id: int, now: datetime) -> tuple[int, int]:
     source = TagSource.SEGMENT.value
-    tagged = await execute(_TAG_AT_RISK, [tag_id, source, now, tag_id], tx)
+    tagged = await execute(_TAG_AT_RISK, [tag_id, source, now], tx)
     untagged = await execute(_UNTAG_RECOVERED, [tag_id, source], tx)
     return tagged, untagged
 

@@ -1,6 +1,7 @@
 """Segments: a JSON rule language compiled to one query, dynamic or frozen as a snapshot."""
 
 from crm.segments.compiler import RuleContext, customers_matching
+from crm.segments.members import MemberIds, member_ids
 from crm.segments.rules import parse_rule, rule_to_json
 from crm.segments.service import (
     CustomerPreview,
@@ -11,13 +12,16 @@ from crm.segments.service import (
     iter_customers,
     iter_ids,
     preview,
+    rule_members,
     rule_queryset,
+    segment_members,
     segment_queryset,
     snapshot,
 )
 
 __all__ = [
     "CustomerPreview",
+    "MemberIds",
     "RuleContext",
     "context",
     "count",
@@ -26,10 +30,13 @@ __all__ = [
     "get_segment",
     "iter_customers",
     "iter_ids",
+    "member_ids",
     "parse_rule",
     "preview",
+    "rule_members",
     "rule_queryset",
     "rule_to_json",
+    "segment_members",
     "segment_queryset",
     "snapshot",
 ]

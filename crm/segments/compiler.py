@@ -71,13 +71,13 @@ _SUBQUERY_CONDITIONS = (
 )
 
 
-def _has_subquery(node: Any) -> bool:
+def has_subquery(node: Any) -> bool:
     if isinstance(node, r.AllGroup):
-        return any(_has_subquery(n) for n in node.all)
+        return any(has_subquery(n) for n in node.all)
     if isinstance(node, r.AnyGroup):
-        return any(_has_subquery(n) for n in node.any)
+        return any(has_subquery(n) for n in node.any)
     if isinstance(node, r.NotGroup):
-        return _has_subquery(node.not_)
+        return has_subquery(node.not_)
     return isinstance(node, _SUBQUERY_CONDITIONS)
 
 
@@ -91,7 +91,7 @@ class _Compiler:
         if isinstance(node, r.AllGroup):
             return Q(*[self.rule(n) for n in node.all], join_type="AND")
         if isinstance(node, r.AnyGroup):
-            if self.negated == 0 and len(node.any) > 1 and _has_subquery(node):
+            if self.negated == 0 and len(node.any) > 1 and has_subquery(node):
                 return self.union(node.any)
             return Q(*[self.rule(n) for n in node.any], join_type="OR")
         if isinstance(node, r.NotGroup):

@@ -18,6 +18,7 @@ from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import Customer, Segment, SegmentKind, SegmentMember
 from crm.privacy import mask_name, mask_phone
 from crm.segments.compiler import RuleContext, customers_matching
+from crm.segments.members import MemberIds, member_ids
 from crm.segments.rules import parse_rule, rule_to_json
 
 
@@ -40,6 +41,12 @@ def rule_queryset(rule: Any, ctx: RuleContext | None = None) -> QuerySet[Custome
     """Customers matching a rule given as JSON (validated here) or as a parsed rule."""
     parsed = parse_rule(rule) if isinstance(rule, dict) else rule
     return customers_matching(parsed, ctx or context())
+
+
+def rule_members(rule: Any, ctx: RuleContext | None = None) -> MemberIds:
+    """The same customers as rule_queryset, as ids only: what counts and snapshots need."""
+    parsed = parse_rule(rule) if isinstance(rule, dict) else rule
+    return member_ids(parsed, ctx or context())
 
 
 async def create_segment(
@@ -71,8 +78,14 @@ def segment_queryset(segment: Segment, ctx: RuleContext | None = None) -> QueryS
     return rule_queryset(segment.rule, ctx)
 
 
-async def count(qs: QuerySet[Customer]) -> int:
-    return await qs.count()
+def segment_members(segment: Segment, ctx: RuleContext | None = None) -> MemberIds:
+    if segment.kind is SegmentKind.STATIC:
+        return MemberIds((segment_queryset(segment).values("id"),))
+    return rule_members(segment.rule, ctx)
+
+
+async def count(selection: QuerySet[Customer] | MemberIds) -> int:
+    return await selection.count()
 
 
 async def preview(qs: QuerySet[Customer], limit: int = 20) -> list[CustomerPreview]:
@@ -123,9 +136,7 @@ async def iter_customers(
 async def snapshot(segment: Segment, ctx: RuleContext | None = None) -> int:
     """Freeze the rule's current members into the segment (replacing any earlier snapshot)."""
     now = (ctx.now if ctx else None) or datetime.now(UTC)
-    ids = rule_queryset(segment.rule, ctx).values("id")
-    ids._make_query()
-    select_sql, params = ids.query.get_parameterized_sql()
+    select_sql, params = rule_members(segment.rule, ctx).sql()
     async with in_transaction() as tx:
         await tx.execute_query(_delete_members_sql(), [segment.id])
         sql, all_params = _insert_members_sql(select_sql, list(params), segment.id, now)

@@ -24,6 +24,7 @@ from crm.segments import (
     iter_ids,
     parse_rule,
     preview,
+    rule_members,
     rule_queryset,
     segment_queryset,
     snapshot,
@@ -32,9 +33,13 @@ from tests.crm.conftest import NOW, MakeCustomer
 
 
 async def ids(rule: dict[str, Any]) -> set[int]:
+    """The rule's customers, checked against its id-only form (crm.segments.members)."""
     qs = rule_queryset(rule, context(NOW))
     found = set(await qs.values_list("id", flat=True))
     assert await qs.count() == len(found)
+    members = rule_members(rule, context(NOW))
+    assert set(await members.ids()) == found
+    assert await count(members) == len(found)
     return found
 
 
@@ -76,6 +81,24 @@ async def test_tags_stage_numbers_and_flags(make_customer: MakeCustomer) -> None
     assert await ids({"field": "order_count", "op": "eq", "value": 0}) == {
         vip.id, vip_out.id, plain.id
     }  # fmt: skip
+
+
+async def test_tag_driven_members_leave_out_merged_and_opted_out(
+    make_customer: MakeCustomer,
+) -> None:
+    both = await make_customer(tags=("vip", "母婴"))
+    vip = await make_customer(tags=("vip",))
+    out = await make_customer(tags=("vip", "母婴"), opted_out=True)
+    await make_customer(tags=("vip", "母婴"), merged_into_id=both.id)
+    assert await ids({"field": "tag", "value": "vip"}) == {both.id, vip.id, out.id}
+    has_both = [{"field": "tag", "value": "vip"}, {"field": "tag", "value": "母婴"}]
+    assert await ids({"all": has_both}) == {both.id, out.id}
+    contactable = [*has_both, {"field": "opted_out", "value": False}]
+    assert await ids({"all": contactable}) == {both.id}
+    lacking = [{"field": "tag", "value": "vip"}, {"field": "tag", "op": "lacks", "value": "母婴"}]
+    assert await ids({"all": lacking}) == {vip.id}
+    assert await ids({"any": [{"all": lacking}, {"all": contactable}]}) == {vip.id, both.id}
+    assert await ids({"field": "tag", "value": "无此标签"}) == set()
 
 
 async def test_last_active(make_customer: MakeCustomer) -> None:
