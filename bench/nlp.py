@@ -1,6 +1,7 @@
 """Benchmark of nlp.analyze(): throughput on one core after warm-up, and cold start.
 
     .venv/bin/python bench/nlp.py [--messages 20000] [--model weights.json.gz] [--no-cold]
+    .venv/bin/python bench/nlp.py --against DIR [--chunks 60]
 
 Single-threaded, so it uses one core. Run it on an otherwise idle machine: other load
 on the two cores moves the figures a lot. Messages are realistic chat lines of 10-60
@@ -8,6 +9,10 @@ characters: the held-out short test lines and the neutral material, short lines 
 with the next ones (a third of them to 25+ characters).
 Cold start is measured in a fresh interpreter: `import nlp` plus the first analyze()
 (tokenizer dictionary, sentiment weights, IDF table, rules).
+`--against DIR` compares this checkout with another one (DIR holding its nlp/, e.g. from
+`git archive`) under the same conditions: two worker processes take turns, a fraction of
+a second each, and report CPU time per message; the median of the per-turn ratios is
+what a shared, noisy machine still measures well.
 """
 
 from __future__ import annotations
@@ -78,13 +83,79 @@ def cold_start(runs: int = 5, setup: str = "") -> tuple[float, float]:
     return statistics.median(inner), statistics.median(outer)
 
 
+def worker(root: str) -> None:
+    """Analyze the messages `repeat` times for each number read from stdin; print the CPU
+    microseconds per message (the nlp package imported from `root`)."""
+    sys.path.insert(0, root)
+    import nlp
+
+    pool = messages()
+    for text in pool * 3:  # warm-up
+        nlp.analyze(text)
+    print("ready", nlp.__file__, flush=True)
+    for line in sys.stdin:
+        repeat = int(line)
+        start = time.process_time()
+        for _ in range(repeat):
+            for text in pool:
+                nlp.analyze(text)
+        print((time.process_time() - start) / (repeat * len(pool)) * 1e6, flush=True)
+
+
+def against(other: str, chunks: int) -> None:
+    roots = {"this": str(ROOT), "other": str(Path(other).resolve())}
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, __file__, "--worker", root],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name, root in roots.items()
+    }
+    for name, w in workers.items():
+        assert w.stdout
+        ready, package = w.stdout.readline().split()
+        assert ready == "ready" and package.startswith(roots[name]), (name, package)
+    times: dict[str, list[float]] = {name: [] for name in workers}
+    for turn in range(chunks):
+        order = list(workers) if turn % 2 == 0 else list(reversed(workers))
+        for name in order:
+            w = workers[name]
+            assert w.stdin and w.stdout
+            w.stdin.write("5\n")
+            w.stdin.flush()
+            times[name].append(float(w.stdout.readline()))
+    for w in workers.values():
+        assert w.stdin
+        w.stdin.close()
+        w.wait()
+    for name, root in roots.items():
+        median = statistics.median(times[name])
+        print(f"{name:5} {root}: median {median:.1f} CPU us/msg ({1e6 / median:,.0f}/CPU s)")
+    ratios = [o / t for o, t in zip(times["other"], times["this"], strict=True)]
+    cuts = statistics.quantiles(ratios, n=4)
+    print(
+        f"other / this, per turn: median {statistics.median(ratios):.3f} "
+        f"(quartiles {cuts[0]:.3f}-{cuts[2]:.3f}, {chunks} turns each)"
+    )
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--worker"]:
+        worker(sys.argv[2])
+        return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--pure-jieba", action="store_true", help="force the jieba fallback")
     parser.add_argument("--model", help="sentiment weights to use instead of the shipped ones")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-start runs")
+    parser.add_argument("--against", metavar="DIR", help="compare with another checkout")
+    parser.add_argument("--chunks", type=int, default=60, help="turns each, with --against")
     args = parser.parse_args()
+    if args.against:
+        against(args.against, args.chunks)
+        return
     import nlp
     from nlp.config import SentimentSettings
 

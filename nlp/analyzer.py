@@ -12,6 +12,7 @@ from nlp.keywords import InterestKeywords, KeywordTagger
 from nlp.sentiment import SentimentModel, label_for
 from nlp.tags import KeywordRule, TagHit, TagSource
 from nlp.tokenizer import Tokenizer
+from nlp.words import Vocabulary, Word
 
 _INTENTS = {intent.value for intent in Intent}
 _LABELS = {label.value for label in SentimentLabel}
@@ -35,6 +36,7 @@ class Analyzer:
         self._tokenizer = Tokenizer(self.settings.user_words, prefer_rust=prefer_rust)
         self._model = SentimentModel.load(self.settings.sentiment.model_path)
         self._interest = InterestKeywords()
+        self._vocabulary = Vocabulary(self._word)
         self._config_rules = rules_from_settings(self.settings)
         self._tagger = KeywordTagger(self._config_rules)
         self._intents = IntentClassifier(self.settings.intents)
@@ -51,6 +53,18 @@ class Analyzer:
             if k in _LABELS and v
         }
         self._keyword_hits: dict[str, TagHit] = {}
+        # intent -> sentiment label -> the TagHits both give, in that order
+        self._signal_tags = {
+            intent: {
+                label: tuple(
+                    hit
+                    for hit in (self._intent_tags.get(intent), self._sentiment_tags.get(label))
+                    if hit
+                )
+                for label in SentimentLabel
+            }
+            for intent in Intent
+        }
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -70,27 +84,29 @@ class Analyzer:
             return Analysis(text, (), (), _EMPTY, Intent.OTHER, "empty message", ())
         tokens = self._tokenizer.cut(norm)
         cfg = self.settings.sentiment
-        score = self._model.score_message(tokens, norm)
+        words: dict[str, Word] = {}
+        score = self._model.score_message(tokens, norm, self._vocabulary, words)
         mood = Sentiment(score, label_for(score, cfg.neutral_low, cfg.neutral_high))
-        decided = self._intents.classify(norm, mood)
+        decided = self._intents.classify(norm, mood, is_lower=True)
         tags = self._tags(norm, mood, decided.intent, extra_rules)
-        keywords = self._interest.top(tokens, self.settings.max_keywords)
+        keywords = self._interest.top_of(words, tokens, norm, self.settings.max_keywords)
         return Analysis(
             text, tuple(tokens), tuple(keywords), mood, decided.intent, decided.reason, tags
         )
 
+    def _word(self, token: str) -> Word:
+        return self._model.by_family.word(token, self._interest.idf_of(token))
+
     def _tags(
         self, norm: str, mood: Sentiment, intent: Intent, extra: Iterable[KeywordRule] | None
     ) -> tuple[TagHit, ...]:
-        keyword_tags = self._tagger.tags(norm)
+        keyword_tags = self._tagger.tags(norm, lowered=True)
         if extra:
             keyword_tags += [r.tag for r in extra if r.keyword.lower() in norm]
-        hits = [self._keyword_hit(tag) for tag in dict.fromkeys(keyword_tags)]
-        if hit := self._intent_tags.get(intent):
-            hits.append(hit)
-        if hit := self._sentiment_tags.get(mood.label):
-            hits.append(hit)
-        return tuple(hits)
+        signal_tags = self._signal_tags[intent][mood.label]
+        if not keyword_tags:  # most messages
+            return signal_tags
+        return (*[self._keyword_hit(tag) for tag in dict.fromkeys(keyword_tags)], *signal_tags)
 
     def _keyword_hit(self, tag: str) -> TagHit:
         hit = self._keyword_hits.get(tag)

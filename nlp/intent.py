@@ -4,8 +4,9 @@ Precision first for opt-outs and complaints: a keyword right after a negator
 (我不想退订, 没有质量问题) does not count, and an opt-out word inside a question or a
 condition (退订的话怎么操作, 怎么退订?) is a question, not an opt-out.
 
-All rule keywords share one Aho-Corasick automaton (one pass over the text); the few
-regular expressions are tried per rule.
+All rule keywords, and the 1-2 characters each rule's patterns may start with, share one
+Aho-Corasick automaton: one pass over the text tells which rules may match, and only
+their regular expressions are tried.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import re
 import re._constants as _c
 import re._parser as _parser
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -43,12 +43,6 @@ def _union(patterns: list[str]) -> re.Pattern[str] | None:
 
 _PREFIX = 2  # characters of each pattern's possible beginnings the filter looks for
 _MAX_PREFIXES = 2000
-
-
-def _prefix_filter(prefixes: set[str] | None) -> re.Pattern[str] | None:
-    if not prefixes:
-        return None
-    return re.compile("|".join(re.escape(p) for p in sorted(prefixes, key=lambda p: (-len(p), p))))
 
 
 def _prefixes(pattern: re.Pattern[str] | None) -> set[str] | None:
@@ -146,21 +140,25 @@ def compact(text: str) -> str:
     return _STRIP.sub("", text.lower())
 
 
-@dataclass(frozen=True)
-class IntentResult:
+class IntentResult(NamedTuple):
     intent: Intent
     reason: str
+
+
+_NO_RULE = IntentResult(_OTHER, "no rule matched")
 
 
 class _Message:
     """One message as the rules see it (a plain slotted class: built for every message)."""
 
-    __slots__ = ("compacted", "hits", "question", "sentiment", "text")
+    __slots__ = ("candidates", "compacted", "hits", "question", "sentiment", "text")
 
-    def __init__(self, text: str, compacted: str, hits: Hits, sentiment: Sentiment) -> None:
+    def __init__(
+        self, text: str, compacted: str, scanned: tuple[Hits, set[str]], sentiment: Sentiment
+    ) -> None:
         self.text = text  # lower case
         self.compacted = compacted
-        self.hits = hits
+        self.hits, self.candidates = scanned  # candidates: rules that may match (scan)
         self.sentiment = sentiment
         self.question: str | bool | None = False  # match("question"), once computed
 
@@ -170,50 +168,66 @@ class IntentRules:
 
     def __init__(self, rules: dict[str, IntentRule], negators: tuple[str, ...]) -> None:
         self._exact = {name: frozenset(compact(e) for e in r.exact) for name, r in rules.items()}
-        self._patterns = {name: _union(r.patterns) for name, r in rules.items()}
-        starts = {name: _prefixes(pattern) for name, pattern in self._patterns.items()}
+        patterns = {name: _union(r.patterns) for name, r in rules.items()}
+        starts = {name: _prefixes(pattern) for name, pattern in patterns.items()}
         self._compiled = {
-            name: (self._exact[name], name in _NEGATABLE, pattern, _prefix_filter(starts[name]))
-            for name, pattern in self._patterns.items()
+            name: (self._exact[name], name in _NEGATABLE, pattern)
+            for name, pattern in patterns.items()
         }
-        # For `silent`: every exact text, and the beginnings of every pattern.
-        self._all_exact = frozenset().union(*self._exact.values())
-        patterned = [name for name, pattern in self._patterns.items() if pattern is not None]
-        self._unsure = any(starts[name] is None for name in patterned)
-        self._any_first = _prefix_filter(set().union(*(starts[n] or () for n in patterned)))
+        # Rules whose patterns' beginnings cannot be worked out: always tried.
+        self._unsure = frozenset(
+            name for name, pattern in patterns.items() if pattern and starts[name] is None
+        )
+        self._exact_owners: dict[str, frozenset[str]] = {}
+        for name, texts in self._exact.items():
+            for text in texts:
+                self._exact_owners[text] = self._exact_owners.get(text, frozenset()) | {name}
         self._negators = negators
-        self._automaton = self._build(rules)
+        self._automaton = self._build(rules, {n: s for n, s in starts.items() if patterns[n]})
         # Texts longer than this can be neither an `exact` hit nor short (spares compact()).
         longest = max((len(e) for r in rules.values() for e in r.exact), default=0)
         self.compact_limit = max(16, 2 * longest)
 
     @staticmethod
-    def _build(rules: dict[str, IntentRule]) -> ahocorasick.Automaton | None:
-        owners: dict[str, list[str]] = {}
+    def _build(
+        rules: dict[str, IntentRule], starts: dict[str, set[str] | None]
+    ) -> ahocorasick.Automaton | None:
+        """One automaton for every rule's keywords and its patterns' possible beginnings:
+        value (rules with this keyword, rules a pattern of which may start here, keyword)."""
+        owners: dict[str, tuple[list[str], list[str]]] = {}
         for name, rule in rules.items():
             for keyword in {k.lower() for k in rule.keywords if k}:
-                owners.setdefault(keyword, []).append(name)
+                owners.setdefault(keyword, ([], []))[0].append(name)
+        for name, prefixes in starts.items():
+            for prefix in prefixes or ():
+                owners.setdefault(prefix, ([], []))[1].append(name)
         if not owners:
             return None
         automaton = ahocorasick.Automaton()
-        for keyword, names in owners.items():
-            automaton.add_word(keyword, (tuple(names), keyword))
+        for key, (keyword_of, pattern_of) in owners.items():
+            automaton.add_word(key, (tuple(keyword_of), frozenset(pattern_of), key))
         automaton.make_automaton()
         return automaton
 
-    def scan(self, text: str) -> Hits:
+    def scan(self, text: str, compacted: str) -> tuple[Hits, set[str]]:
+        """(keyword hits by rule, the rules that may match `text`) in one pass."""
         hits: Hits = {}
+        candidates = set(self._unsure)
         if self._automaton is not None:
-            for end, (names, keyword) in self._automaton.iter(text):
-                for name in names:
+            for end, (keyword_of, pattern_of, keyword) in self._automaton.iter(text):
+                if pattern_of:
+                    candidates |= pattern_of
+                for name in keyword_of:
                     hits.setdefault(name, []).append((end - len(keyword) + 1, keyword))
-        return hits
+        candidates.update(hits)
+        if owners := self._exact_owners.get(compacted):
+            candidates |= owners
+        return hits, candidates
 
-    def silent(self, msg: _Message) -> bool:
+    @staticmethod
+    def silent(msg: _Message) -> bool:
         """No rule can match: no keyword, no exact text, no pattern's beginning."""
-        if msg.hits or msg.compacted in self._all_exact or self._unsure:
-            return False
-        return self._any_first is None or self._any_first.search(msg.text) is None
+        return not msg.candidates
 
     def match(self, name: str, msg: _Message) -> str | None:
         """What matched rule `name`; a hit right after a negator does not count."""
@@ -224,7 +238,9 @@ class IntentRules:
         return self._match(name, msg)
 
     def _match(self, name: str, msg: _Message) -> str | None:
-        exact, negatable, pattern, first = self._compiled[name]
+        if name not in msg.candidates:
+            return None
+        exact, negatable, pattern = self._compiled[name]
         if msg.compacted in exact:
             return f"exact '{msg.compacted}'"
         hits = msg.hits.get(name)
@@ -232,9 +248,8 @@ class IntentRules:
             for start, keyword in hits:
                 if not (negatable and self._negated(msg.text, start)):
                     return f"keyword '{keyword}'"
-        # Most messages match no pattern: a scan for its beginnings tells, else
-        # search() (one call) before finditer().
-        if pattern is None or (first is not None and first.search(msg.text) is None):
+        # search() (one call) before finditer(): most candidates match no pattern.
+        if pattern is None:
             return None
         if (found := pattern.search(msg.text)) is None:
             return None
@@ -275,31 +290,37 @@ class IntentClassifier:
             self._simple("question", Intent.QUESTION),
         )  # fmt: skip
 
-    def classify(self, text: str, sentiment: Sentiment) -> IntentResult:
-        lowered = text.lower()
+    def classify(self, text: str, sentiment: Sentiment, is_lower: bool = False) -> IntentResult:
+        """`is_lower`: `text` is lower case already (normalized text is; lower() is
+        idempotent over all of Unicode)."""
+        lowered = text if is_lower else text.lower()
         rules = self._rules
-        compacted = compact(lowered) if len(lowered) <= rules.compact_limit else lowered
-        msg = _Message(lowered, compacted, rules.scan(lowered), sentiment)
+        compacted = _STRIP.sub("", lowered) if len(lowered) <= rules.compact_limit else lowered
+        msg = _Message(lowered, compacted, rules.scan(lowered, compacted), sentiment)
         if rules.silent(msg):  # most messages: what the steps below come to without a match
             limit = self._settings.complaint_max_score
             if sentiment.score < limit and len(compacted) >= self._settings.complaint_min_chars:
                 reason = f"signal sentiment: score {sentiment.score:.3f} < {limit}"
                 return IntentResult(_COMPLAINT, reason)
-            return IntentResult(_OTHER, "no rule matched")
+            return _NO_RULE
         for step in self._steps:
             result = step(msg)
             if result is not None:
                 return result
-        return IntentResult(_OTHER, "no rule matched")
+        return _NO_RULE
 
     def _simple(self, name: str, intent: Intent) -> Callable[[_Message], IntentResult | None]:
         def step(msg: _Message) -> IntentResult | None:
+            if name not in msg.candidates:
+                return None
             hit = self._rules.match(name, msg)
             return IntentResult(intent, f"rule {name}: {hit}") if hit else None
 
         return step
 
     def _opt_out(self, msg: _Message) -> IntentResult | None:
+        if "unsubscribe" not in msg.candidates:  # no hit, so none negated either
+            return None
         hit = self._rules.match("unsubscribe", msg)
         if hit is None:
             negated = self._rules.negated("unsubscribe", msg)

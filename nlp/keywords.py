@@ -10,6 +10,7 @@ from pathlib import Path
 import ahocorasick
 
 from nlp.tags import KeywordRule
+from nlp.words import Word
 
 DEFAULT_IDF = Path(__file__).resolve().parent / "model" / "idf.json.gz"
 # jieba.analyse's own stop words plus chat filler that is never an interest.
@@ -47,12 +48,13 @@ class KeywordTagger:
         """Swap in a new automaton; readers see the old or the new one, never a half."""
         self._automaton = self._build(rules)
 
-    def tags(self, text: str) -> list[str]:
+    def tags(self, text: str, lowered: bool = False) -> list[str]:
+        """The tags of `text`, each once (`lowered`: `text` is lower case already)."""
         automaton = self._automaton
         if automaton is None:
             return []
         found: dict[str, None] = {}
-        for _, tags in automaton.iter(text.lower()):
+        for _, tags in automaton.iter(text if lowered else text.lower()):
             found.update(dict.fromkeys(tags))
         return list(found)
 
@@ -71,6 +73,24 @@ class InterestKeywords:
         self._idf: dict[str, float] = {}
         for value, words in data["groups"].items():
             self._idf.update(dict.fromkeys(words.split(" "), float(value)))
+
+    def idf_of(self, word: str) -> float | None:
+        """The IDF `top` scores `word` with; None for a word that is never a keyword."""
+        if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
+            return self._idf.get(word, self._median)
+        return None
+
+    def top_of(self, words: dict[str, Word], tokens: list[str], text: str, limit: int) -> list[str]:
+        """`top(tokens, limit)` from the message's distinct words (in order of first
+        appearance, as `FeatureWeights.total` gives them, their Word.idf from `idf_of`).
+        `tokens` are cut from `text`."""
+        found = [(token, word.idf) for token, word in words.items() if word.idf is not None]
+        if len(found) < 2:
+            return [token for token, _ in found][:limit]
+        # A word found once in the text is one token: str.count is cheaper than list.count.
+        count, once = tokens.count, text.count
+        scored = sorted([(-(1 if once(w) == 1 else count(w)) * idf, w) for w, idf in found])
+        return [token for _, token in scored[:limit]]
 
     def top(self, tokens: Iterable[str], limit: int) -> list[str]:
         """The `limit` best keywords; `tokens` come from normalized (lower-case) text."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nlp.analysis import Sentiment, SentimentLabel
 from nlp.features import FeatureWeights
+from nlp.words import Vocabulary, Word
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "sentiment.json.gz"
 
@@ -47,9 +48,18 @@ class SentimentModel:
         z = self.bias + total / math.sqrt(len(features))
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
-    def score_message(self, tokens: list[str], text: str) -> float:
-        """`score(extract(tokens, text))` without building the feature strings."""
-        total, count = self.by_family.total(tokens, text)
+    def score_message(
+        self,
+        tokens: list[str],
+        text: str,
+        vocabulary: Vocabulary | None = None,
+        words: dict[str, Word] | None = None,
+    ) -> float:
+        """`score(extract(tokens, text))` without building the feature strings.
+
+        `vocabulary` and `words` as for `FeatureWeights.total`.
+        """
+        total, count = self.by_family.total(tokens, text, vocabulary, words)
         z = self.bias + total / math.sqrt(count)
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 

@@ -76,6 +76,7 @@ class Tokenizer:
 
     def __init__(self, user_words: Iterable[str] = (), prefer_rust: bool = True) -> None:
         self._backend = _backend(prefer_rust)
+        self._cut = self._backend.cut  # one attribute look-up less per message
         self.add_words(user_words)
 
     @property
@@ -84,7 +85,7 @@ class Tokenizer:
 
     def cut(self, text: str) -> list[str]:
         """Words and punctuation of `text`, whitespace dropped."""
-        tokens = self._backend.cut(text)
+        tokens = self._cut(text)
         if _SPACE.search(text) is None:  # no whitespace (\s is str.isspace): nothing to drop
             return tokens
         return [token for token in tokens if not token.isspace()]

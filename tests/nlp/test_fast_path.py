@@ -103,11 +103,13 @@ def test_silent_shortcut_gives_what_the_steps_give(analyzer: Analyzer) -> None:
         if not norm.strip():
             continue
         lowered = norm.lower()
-        msg = _Message(lowered, lowered, rules.scan(lowered), result.sentiment)
         if len(lowered) <= rules.compact_limit:
             from nlp.intent import compact
 
-            msg = _Message(lowered, compact(lowered), msg.hits, result.sentiment)
+            compacted = compact(lowered)
+        else:
+            compacted = lowered
+        msg = _Message(lowered, compacted, rules.scan(lowered, compacted), result.sentiment)
         if not rules.silent(msg):
             continue
         silent += 1
@@ -123,3 +125,46 @@ def test_intent_with_custom_patterns_the_filter_cannot_read() -> None:
     analyzer = Analyzer(settings)
     assert analyzer.analyze("想请教一下保质期").intent.value == "question"
     assert analyzer.analyze("好吃").intent.value != "question"
+
+
+def test_bigram_codes_are_the_distinct_bigrams() -> None:
+    from nlp.features import FeatureWeights, _bigram_codes
+
+    for chars in ["^好$", "^好好好$", "^a😀b\ud800c$", "^" + "没有质量问题" * 3 + "$"]:
+        bigrams = {chars[i : i + 2] for i in range(len(chars) - 1)}
+        weights = FeatureWeights({"2" + b: float(n) for n, b in enumerate(sorted(bigrams))})
+        codes = _bigram_codes(chars)
+        assert len(codes) == len(bigrams)
+        assert sorted(map(weights._bigrams.__getitem__, codes)) == list(range(len(bigrams)))
+
+
+def test_message_words_and_keywords(analyzer: Analyzer) -> None:
+    from nlp.features import _PUNCT
+    from nlp.words import Vocabulary
+
+    interest = analyzer._interest
+    tiny = Vocabulary(analyzer._word, limit=1)  # full at once: every word learned anew
+    for text in _texts():
+        norm = normalize(text)
+        tokens = analyzer.tokenizer.cut(norm)
+        for vocabulary in (analyzer._vocabulary, tiny):
+            words: dict = {}
+            analyzer._model.by_family.total(tokens, norm, vocabulary, words)
+            assert list(words) == list(dict.fromkeys(t for t in tokens if t not in _PUNCT))
+            for limit in (0, 1, 5):
+                assert interest.top_of(words, tokens, norm, limit) == interest.top(tokens, limit)
+    assert len(tiny.known) == 1
+
+
+def test_classify_lower_case_text_as_given(analyzer: Analyzer) -> None:
+    intents: IntentClassifier = analyzer._intents
+    checked = 0
+    for text in _texts()[:500]:
+        mood = analyzer.analyze(text).sentiment
+        norm = normalize(text)
+        expected = intents.classify(norm, mood, is_lower=True)
+        assert intents.classify(norm, mood) == expected
+        if norm.upper().lower() == norm:
+            assert intents.classify(norm.upper(), mood) == expected
+            checked += 1
+    assert checked > 400
