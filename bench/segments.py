@@ -121,7 +121,7 @@ CASES = [
         # answered by reading every customer.
         f'{IDS}{LIVE} AND c."city" = \'上海\' AND c."id" IN (SELECT ct."customer_id" '
         'FROM "customer_tag" ct WHERE ct."tag_id" = (SELECT t."id" FROM "tag" t '
-        'WHERE t."name" = \'vip\')) '
+        "WHERE t.\"name\" = 'vip')) "
         f'UNION {IDS}{LIVE} AND NOT c."opted_out" AND c."lifecycle_stage" <> \'churned\' '
         'AND c."points_balance" > 200 AND c."last_active_at" >= $1',
         lambda now: [now - timedelta(days=30)],

@@ -128,4 +128,3 @@ def _tag_id(name: str) -> Subquery:
 
 def _members_of(name: str) -> Subquery:
     return Subquery(CustomerTag.filter(tag_id=_tag_id(name)).values("customer_id"))
-
