@@ -23,7 +23,7 @@ from bot.webhooks.pipeline import Pipeline
 from bot.webhooks.wecom import WeComEndpoint
 from bot.wechat.client import open_clients
 from bot.wechat.crypto import MessageCrypto
-from crm import keyword_rules
+from crm import currency, keyword_rules
 from crm.database import close_database, is_open, migrate, open_database, sqlite_path
 from crm.interactions import InteractionJournal
 from crm.tagging import MessageTagger
@@ -63,6 +63,7 @@ def _webhook_routes(settings: Settings, metrics_: Metrics) -> list[web.RouteDef]
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].database_url
+    currency.configure(app[SETTINGS].crm.currency)  # every total-spent sum uses these rates
     if sqlite_path(url) is not None and not is_open(url):
         await migrate(url)  # embedded mode: one process owns the file, so upgrade in place
         await close_database()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from decimal import Decimal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 
 class PointsSettings(BaseModel):
@@ -30,10 +32,36 @@ class RfmSettings(BaseModel):
     buckets: int = Field(5, ge=2, le=10, description="quantiles per score (5 = quintiles)")
 
 
+class CurrencySettings(BaseModel):
+    """Orders keep their own amount and currency; total spent is summed in the base currency."""
+
+    base: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="currency of total_spent")
+    rates: dict[str, Decimal] = Field(
+        default_factory=dict, description="units of base per unit of the currency, e.g. USD: 7.1"
+    )
+
+    @field_validator("rates", mode="before")
+    @classmethod
+    def _upper_codes(cls, rates: object) -> object:
+        """Environment keys arrive lower-cased (SIYU_CRM__CURRENCY__RATES__USD → usd)."""
+        return {str(k).upper(): v for k, v in rates.items()} if isinstance(rates, dict) else rates
+
+    @field_validator("rates")
+    @classmethod
+    def _valid_rates(cls, rates: dict[str, Decimal]) -> dict[str, Decimal]:
+        for code, rate in rates.items():
+            if len(code) != 3 or not code.isascii() or not code.isalpha():
+                raise ValueError(f"{code!r} is not a currency code like USD")
+            if not rate.is_finite() or rate <= 0:
+                raise ValueError(f"the rate of {code} must be a positive number")
+        return rates
+
+
 class CrmSettings(BaseModel):
     points: PointsSettings = PointsSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
     rfm: RfmSettings = RfmSettings()
+    currency: CurrencySettings = CurrencySettings()
     default_phone_region: str = Field("CN", description="numbers without + are read as mainland")
     timezone: str = Field("Asia/Shanghai", description="whose 'today' birthdays use")
     preview_size: int = Field(20, ge=1, le=200, description="customers shown in a preview")

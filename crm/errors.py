@@ -26,3 +26,11 @@ class InsufficientPoints(Conflict):
 
 class PermissionDenied(SiyuError):
     """The staff member's role does not allow this."""
+
+
+class AlreadyUnmerged(Conflict):
+    """The merge was undone before; a merge can be undone once."""
+
+
+class UnknownCurrency(InvalidInput):
+    """An amount in a currency without a configured exchange rate to the base currency."""

@@ -3,7 +3,7 @@
 Interactions, tags, points, orders, complaints and segment memberships move to the survivor;
 the survivor's empty fields are filled from the other record; the merged record stays (marked
 merged_into) and a CustomerMerge keeps both records as they were plus the ids of every moved
-row, so a wrong merge can be undone by hand."""
+row, so a wrong merge can be undone with `unmerge` (crm/unmerge.py, re-exported here)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from crm import customers as customer_service
@@ -31,6 +32,9 @@ from crm.models import (
 )
 from crm.orders import refresh_order_stats
 from crm.sql import fetch
+
+if TYPE_CHECKING:
+    from crm.unmerge import UnmergeResult
 
 _FILLABLE = (
     "openid", "unionid", "external_userid", "follow_user", "display_name", "phone", "birthday",
@@ -139,7 +143,8 @@ async def _move_unique(
 ) -> dict[str, Any]:
     """Rows unique per (customer, key): move those the survivor lacks, drop the rest."""
     have = set(await model.filter(customer_id=survivor).using_db(tx).values_list(key, flat=True))
-    rows = await model.filter(customer_id=duplicate).using_db(tx).values("id", key)
+    extra = ("source",) if model is CustomerTag else ()  # so an unmerge can recreate it as it was
+    rows = await model.filter(customer_id=duplicate).using_db(tx).values("id", key, *extra)
     dropped = [r for r in rows if r[key] in have]
     kept = [r["id"] for r in rows if r[key] not in have]
     if dropped:
@@ -175,3 +180,33 @@ def _empty(survivor: Customer, name: str, duplicate: Customer) -> bool:
 
 def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((d for d in (a, b) if d is not None), default=None)
+
+
+async def unmerge(merge_id: int, by: str | None = None) -> UnmergeResult:
+    """Undo a merge (see crm/unmerge.py): the merged-away record lives again with its rows."""
+    from crm.unmerge import undo_merge  # crm.unmerge builds on this module's helpers
+
+    return await undo_merge(merge_id, by)
+
+
+@dataclass(frozen=True)
+class MergeSummary:
+    id: int
+    survivor_id: int
+    merged_id: int
+    reason: str
+    created_at: datetime
+    unmerged_at: str | None
+
+
+async def list_merges(customer_id: int | None = None, limit: int = 20) -> list[MergeSummary]:
+    """The latest merges (of one customer, as survivor or merged-away record), newest first."""
+    qs = CustomerMerge.all()
+    if customer_id is not None:
+        qs = CustomerMerge.filter(Q(survivor_id=customer_id) | Q(merged_id=customer_id))
+    records = await qs.order_by("-id").limit(limit)
+    return [
+        MergeSummary(r.id, r.survivor_id, r.merged_id, r.reason, r.created_at,  # type: ignore[attr-defined]
+                     (r.snapshot.get("unmerged") or {}).get("at"))
+        for r in records
+    ]  # fmt: skip

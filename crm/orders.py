@@ -1,5 +1,6 @@
 """Orders flowing in from the brand's shop: idempotent by the shop's own order id, and the
-customer's purchase figures (total spent, order count, first and last order) kept in step."""
+customer's purchase figures (total spent, order count, first and last order) kept in step.
+Total spent is in the base currency (crm/currency.py); an order keeps its own currency."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from crm import currency
 from crm.errors import Conflict, NotFound
 from crm.models import Customer, Order
-from crm.sql import execute
+from crm.sql import execute, fetch
 
 
 class OrderInput(BaseModel):
@@ -33,6 +35,7 @@ async def record_order(data: OrderInput) -> tuple[Order, bool]:
     existing = await Order.get_or_none(external_id=data.external_id)
     if existing is not None:
         return _same(existing, data), False
+    currency.check([data.currency])
     if not await Customer.exists(id=data.customer_id):
         raise NotFound(f"客户 {data.customer_id} 不存在")
     try:
@@ -51,30 +54,48 @@ def _same(order: Order, data: OrderInput) -> Order:
 
 
 _STATS = """
-UPDATE "customer" SET
-  "total_spent" = COALESCE((SELECT SUM(o."amount") FROM "orders" o
-                            WHERE o."customer_id" = "customer"."id"), 0),
-  "order_count" = (SELECT COUNT(*) FROM "orders" o WHERE o."customer_id" = "customer"."id"),
-  "first_order_at" = (SELECT MIN(o."paid_at") FROM "orders" o
-                      WHERE o."customer_id" = "customer"."id"),
-  "last_order_at" = (SELECT MAX(o."paid_at") FROM "orders" o
-                     WHERE o."customer_id" = "customer"."id")
+UPDATE "customer" SET "total_spent" = COALESCE(s.spent, 0), "order_count" = COALESCE(s.n, 0),
+  "first_order_at" = s.first_at, "last_order_at" = s.last_at
+FROM "customer" c LEFT JOIN (
+  SELECT o."customer_id", SUM({to_base}) AS spent, COUNT(*) AS n, MIN(o."paid_at") AS first_at,
+         MAX(o."paid_at") AS last_at
+  FROM "orders" o {where_orders} GROUP BY o."customer_id"
+) s ON s."customer_id" = c."id"
+WHERE "customer"."id" = c."id" {where_customers}
 """
+_UNKNOWN = 'SELECT DISTINCT "currency" FROM "orders" o WHERE "currency" NOT IN ({known}) {and_ids}'
 
 
 async def refresh_order_stats(
     customer_ids: Sequence[int] | None = None, conn: BaseDBAsyncClient | None = None
 ) -> int:
-    """Recompute the purchase figures from the orders (for the given customers, or everyone)."""
+    """Recompute the purchase figures from the orders (for the given customers, or everyone);
+    UnknownCurrency if an order's currency has no rate (nothing is changed then)."""
     if customer_ids is None:
-        return await execute(_STATS, (), conn)
+        await _check_currencies("", [], conn)
+        return await execute(_stats_sql("", ""), (), conn)
     ids = sorted(set(customer_ids))
     changed = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        changed += await execute(f'{_STATS} WHERE "id" IN ({marks})', chunk, conn)
+        await _check_currencies(f'AND o."customer_id" IN ({marks})', chunk, conn)
+        sql = _stats_sql(f'WHERE o."customer_id" IN ({marks})', f'AND c."id" IN ({marks})')
+        changed += await execute(sql, [*chunk, *chunk], conn)
     return changed
+
+
+def _stats_sql(where_orders: str, where_customers: str) -> str:
+    to_base = currency.sql_to_base('o."amount"', 'o."currency"')
+    return _STATS.format(
+        to_base=to_base, where_orders=where_orders, where_customers=where_customers
+    )
+
+
+async def _check_currencies(and_ids: str, ids: list[int], conn: BaseDBAsyncClient | None) -> None:
+    known = ", ".join(f"'{code}'" for code in sorted(currency.rates()))
+    rows = await fetch(_UNKNOWN.format(known=known, and_ids=and_ids), ids, conn)
+    currency.check(r["currency"] for r in rows)
 
 
 async def orders_of(customer_id: int, limit: int = 50) -> list[Order]:

@@ -4,6 +4,7 @@ Statements are written once with `?` placeholders and rendered for the current d
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ def render(sql: str, flavour: str | None = None) -> str:
     """`?` placeholders become `$1, $2, …` on PostgreSQL."""
     if (flavour or dialect()) != "postgres":
         return sql
-    counter = iter(range(1, 10_000))
+    counter = itertools.count(1)
     return _MARK.sub(lambda _: f"${next(counter)}", sql)
 
 

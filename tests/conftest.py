@@ -113,7 +113,7 @@ from bot.config import Settings, load_settings  # noqa: E402
 from bot.wechat.crypto import MessageCrypto  # noqa: E402
 from bot.wechat.fake import FakeWeChat, create_fake_app  # noqa: E402
 from bot.wechat.simulator import Simulator  # noqa: E402
-from crm import caches  # noqa: E402
+from crm import caches, currency  # noqa: E402
 
 TEST_CONFIG = Path(__file__).parent / "data" / "config.yaml"
 
@@ -138,6 +138,14 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
         }
     )
     return settings.model_copy(update={"database_url": database_url, "wechat": wechat, **overrides})
+
+
+@pytest.fixture(autouse=True)
+def _restore_currency_rates() -> Iterator[None]:
+    """The app sets process-wide rates at start-up (crm.currency): each test starts with its own."""
+    saved = currency.active()
+    yield
+    currency.configure(saved)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from tortoise.exceptions import OperationalError
 
 from bot.cli.app import ConfigOption, app
 from bot.config import ConfigError, Settings, load_settings
+from crm import currency
 from crm.database import close_database, open_database
 from crm.errors import SiyuError
 
@@ -49,7 +50,9 @@ def _settings(config: Path | None) -> Settings:
 
 
 def _run(config: Path | None, work: Callable[[], Awaitable[T]]) -> T:
-    url = _settings(config).database_url
+    settings = _settings(config)
+    url = settings.database_url
+    currency.configure(settings.crm.currency)  # the rates total spent is summed with
 
     async def run() -> T:
         await open_database(url)
@@ -175,3 +178,48 @@ def seed(
         f"已生成 {result.customers} 位客户、{result.orders} 笔订单、"
         f"{result.interactions} 条消息、{result.tags} 个标签、{result.points_entries} 条积分"
     )
+
+
+@app.command("merges")
+def merges(
+    customer: Annotated[int | None, typer.Option(help="only merges of this customer id")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    config: Path | None = ConfigOption,
+) -> None:
+    """List the latest customer merges (newest first), to find the id `siyu unmerge` needs."""
+    from crm.merge import list_merges
+
+    found = _run(config, lambda: list_merges(customer, limit))
+    if not found:
+        console.print("没有找到合并记录。")
+        return
+    for m in found:
+        state = f"已撤销 {m.unmerged_at[:19].replace('T', ' ')}" if m.unmerged_at else "生效中"
+        console.print(
+            f"合并记录 {m.id}：客户 {m.merged_id} → 客户 {m.survivor_id}（依据 {m.reason}，"
+            f"{m.created_at:%Y-%m-%d %H:%M}，{state}）"
+        )
+
+
+@app.command("unmerge")
+def unmerge(
+    merge_id: Annotated[int, typer.Argument(help="merge record id (see `siyu merges`)")],
+    by: Annotated[str | None, typer.Option(help="who undoes it, kept with the record")] = None,
+    config: Path | None = ConfigOption,
+) -> None:
+    """Undo a customer merge: the merged-away customer comes back with its identifiers,
+    messages, tags, points and orders; totals are recomputed on both. Once per merge."""
+    from crm.merge import unmerge as undo
+
+    result = _run(config, lambda: undo(merge_id, by))
+    moved = result.moved_back
+    console.print(
+        f"已撤销合并记录 {merge_id}：客户 {result.restored_id} 已恢复，并从客户 "
+        f"{result.survivor_id} 移回 {moved['interactions']} 条消息、{moved['orders']} 笔订单、"
+        f"{moved['points']} 条积分流水、{moved['tags']} 个标签。"
+    )
+    if result.kept_on_survivor:
+        console.print(
+            f"客户 {result.survivor_id} 合并后修改过的字段保持不变，请人工核对："
+            + "、".join(result.kept_on_survivor)
+        )

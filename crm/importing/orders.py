@@ -1,5 +1,6 @@
 """`siyu import orders FILE.csv`: idempotent by the shop's order id; each order finds its
-customer by customer_id, openid, external_userid, unionid or phone."""
+customer by customer_id, openid, external_userid, unionid or phone. An order in a currency
+without a configured rate is rejected (per row), never summed as if it were the base one."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from tortoise.expressions import Q
 
+from crm import currency
 from crm.csvio import CsvRow, ErrorReport, RowError
+from crm.importing.bulk import insert_ignoring_conflicts, utcnow
 from crm.importing.common import IDENTITIES, ImportReport, Progress, as_value_error, run_import
-from crm.models import Customer, Order
-from crm.orders import refresh_order_stats
+from crm.importing.stats import add_order_stats
+from crm.models import Customer
 from crm.phones import normalize_optional_phone
 
 
@@ -47,6 +51,14 @@ class OrderRow(BaseModel):
     def _phone(cls, value: str | None) -> str | None:
         return as_value_error(normalize_optional_phone, value)
 
+    @field_validator("currency")
+    @classmethod
+    def _rated(cls, value: str) -> str:
+        """Only currencies with a configured rate: total spent is summed in the base one."""
+        if value not in currency.rates():
+            raise ValueError(currency.unknown_message([value]))
+        return value
+
     @field_validator("paid_at")
     @classmethod
     def _local(cls, value: datetime) -> datetime:
@@ -66,17 +78,26 @@ def _order_row(row: CsvRow) -> OrderRow:
 
 
 async def _owners(rows: list[OrderRow]) -> dict[tuple[str, str], int]:
-    owners: dict[tuple[str, str], int] = {}
-    ids = [r.customer_id for r in rows if r.customer_id]
+    """Who each row's customer is, in one query: a customer id merged away means its survivor;
+    an identity matches live customers only (the oldest first)."""
+    wanted = Q()
+    ids = list({r.customer_id for r in rows if r.customer_id})
     if ids:
-        for cid in await Customer.filter(id__in=ids).values_list("id", flat=True):
-            owners[("customer_id", str(cid))] = int(cid)  # type: ignore[call-overload]
+        wanted |= Q(id__in=ids)
     for key in IDENTITIES:
-        values = {getattr(r, key) for r in rows if getattr(r, key)}
+        values = list({getattr(r, key) for r in rows if getattr(r, key)})
         if values:
-            qs = Customer.filter(merged_into_id__isnull=True, **{f"{key}__in": list(values)})
-            for cid, value in await qs.order_by("-id").values_list("id", key):
-                owners[(key, value)] = cid
+            by_key: dict[str, Any] = {f"{key}__in": values}  # live ones picked below
+            wanted |= Q(**by_key)
+    if not wanted.children:
+        return {}
+    owners: dict[tuple[str, str], int] = {}
+    found = Customer.filter(wanted).order_by("id").values("id", "merged_into_id", *IDENTITIES)
+    for c in await found:
+        owners[("customer_id", str(c["id"]))] = c["merged_into_id"] or c["id"]
+        for key in IDENTITIES:
+            if c[key] and c["merged_into_id"] is None:
+                owners.setdefault((key, c[key]), c["id"])
     return owners
 
 
@@ -88,31 +109,29 @@ def _owner(row: OrderRow, owners: dict[tuple[str, str], int]) -> int | None:
     return None
 
 
+_COLUMNS = ("customer_id", "external_id", "amount", "currency", "items_summary", "paid_at",
+            "channel", "created_at")  # fmt: skip
+
+
 async def _insert_orders(
     lined: list[tuple[int, OrderRow]], report: ImportReport, errors: ErrorReport
 ) -> None:
-    if not lined:
-        return
-    rows = [row for _, row in lined]
-    existing = set(
-        await Order.filter(external_id__in=[r.external_id for r in rows]).values_list(
-            "external_id", flat=True
-        )
-    )
-    owners = await _owners(rows)
-    new: dict[str, Order] = {}
+    """One INSERT … ON CONFLICT DO NOTHING per batch: an order id already stored is left as it
+    is (counted unchanged), then the owners' purchase figures are recomputed once."""
+    owners = await _owners([row for _, row in lined])
+    now, seen, new = utcnow(), set(), []
     for line, row in lined:
-        if row.external_id in existing or row.external_id in new:
-            report.unchanged += 1
-            continue
         owner = _owner(row, owners)
-        if owner is None:
+        if row.external_id in seen:
+            report.unchanged += 1
+        elif owner is None:
             errors.add(RowError(line, "customer", "找不到这位客户（请先导入客户）"))
-            continue
-        data = row.model_dump(include={"external_id", "amount", "currency", "items_summary",
-                                       "paid_at", "channel"})  # fmt: skip
-        new[row.external_id] = Order(customer_id=owner, **data)
-    if new:
-        await Order.bulk_create(list(new.values()))
-        await refresh_order_stats([o.customer_id for o in new.values()])  # type: ignore[attr-defined]
-        report.created += len(new)
+        else:
+            seen.add(row.external_id)
+            new.append((owner, row.external_id, row.amount, row.currency, row.items_summary,
+                        row.paid_at, row.channel, now))  # fmt: skip
+    returning = '"customer_id", "amount", "currency", "paid_at"'
+    inserted = await insert_ignoring_conflicts("orders", _COLUMNS, new, returning)
+    report.created += len(inserted)
+    report.unchanged += len(new) - len(inserted)
+    await add_order_stats(inserted)
