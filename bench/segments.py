@@ -231,27 +231,33 @@ def table(results: list[Measure]) -> str:
 NOTES = """
 Targets (issue 4): every count <= 100 ms and compiled / hand-written <= 1.5; RFM < 10 s.
 {verdict} The machine is shared (load average {load} on 2 cores during the run,
-shared_buffers 128 MB for a 360 MB customer table; earlier runs under heavier load were up to
-3x slower). What stays over 100 ms is row work, not the compiler (EXPLAIN ANALYZE, BUFFERS):
-(c) is one parallel index-only probe of customer per vip tag (50,000 probes, 165,000 buffer
-hits, no heap) and (e) is two index-only branches (about 120 ms: tag x city merge join 50,000 +
-130,000 entries, points range 65,000) and then one probe per matching id (71,000). Before
-migration 0003 and the any-branch rewrite, (e) read the whole table (46,000 pages, mostly
-outside shared_buffers) with a hashed subplan: 800 ms to 2.4 s.
+shared_buffers 128 MB for a 360 MB customer table); under a neighbour's load the same counts
+take up to 2x longer ((b) 118 ms at load average 1.7).
 
-How `any` is compiled: outside a `not`, an any-group with a subquery condition (tag, RFM,
-negative messages, open complaints) becomes `"id" = ANY(ARRAY(SELECT "id" ... UNION ALL
-SELECT "id" ...))` on PostgreSQL (`"id" IN (... UNION ALL ...)` on SQLite), each branch using
-its own index; plain column ORs stay ORs (bitmap OR). Indexes that carry these numbers:
-customer (birthday_calendar, birthday_md) for birthdays (stored month*100+day, solar or lunar),
-(lifecycle_stage, total_spent, merged_into_id) and (id, opted_out, merged_into_id) from
-migration 0002, (points_balance, last_active_at, merged_into_id, opted_out, lifecycle_stage, id)
-and (city, id, merged_into_id) from migration 0003 for index-only branches, customer_tag
-(tag_id, customer_id). RFM scores live in the narrow rfm_score table without a foreign key (a
-foreign-key check per row made the first run take 17 s longer). "ids" = fetching every
-matching id to the client, dominated by transfer. Seeding 1,000,000 customers (1.8 M orders,
-1.4 M messages, 0.6 M tags, 0.65 M points entries) with `siyu seed` took 7 minutes under load
-average 4; on a quieter moment 100,000 took 19 s (about 3.5 minutes a million)."""
+Counts and ids go through `rule_members` (crm/segments/members.py), the same set as the
+customer query of crm/segments/compiler.py (tests/crm/test_segments.py checks both on every
+rule) but cheaper where the rule allows: (c) "has tag and not opted out" reads the tag's
+members from customer_tag (tag_id, customer_id) minus the few customers who may not be counted
+(opted out or merged away: a partial index, migration 0004), instead of one probe of customer
+per member (50,000 probes: 116-138 ms before); (e) an `any` whose branches need other tables
+is a UNION of the branches' ids, each through its own index and each already limited to live
+customers, so no probe per matching id follows (243 ms before). Preview and row iteration
+still read customer rows (crm.segments.preview, iter_customers). The hand-written SQL is the
+best we found for each set: for (c) NOT EXISTS (a merge anti-join), for (e) the UNION.
+
+Indexes that carry these numbers: customer (birthday_calendar, birthday_md) for birthdays
+(stored month*100+day, solar or lunar), (lifecycle_stage, total_spent, merged_into_id) and
+(id, opted_out, merged_into_id) from migration 0002, (points_balance, last_active_at,
+merged_into_id, opted_out, lifecycle_stage, id) and (city, id, merged_into_id) from migration
+0003, the uncontactable partial index from 0004, customer_tag (tag_id, customer_id). RFM scores
+live in the narrow rfm_score table without a foreign key (a foreign-key check per row made the
+first run take 17 s longer). "ids" = fetching every matching id to the client, dominated by
+transfer. Seeding 1,000,000 customers (1.8 M orders, 1.4 M messages, 0.6 M tags, 0.65 M points
+entries) with `siyu seed` took about 4 minutes on this VM (7 minutes under load average 4 on
+an earlier one). The nightly lifecycle run tags at_risk customers with ON CONFLICT DO NOTHING:
+the former NOT EXISTS form was planned, right after the stage UPDATE in the same
+transaction, as if almost nobody were at_risk and ran for minutes on a freshly seeded
+database."""
 
 
 def verdict(results: list[Measure]) -> str:
