@@ -18,7 +18,7 @@ from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import Customer, Segment, SegmentKind, SegmentMember
 from crm.privacy import mask_name, mask_phone
 from crm.segments.compiler import RuleContext, customers_matching
-from crm.segments.members import MemberIds, member_ids
+from crm.segments.members import IdSelect, MemberIds, member_ids
 from crm.segments.rules import parse_rule, rule_to_json
 
 
@@ -80,7 +80,7 @@ def segment_queryset(segment: Segment, ctx: RuleContext | None = None) -> QueryS
 
 def segment_members(segment: Segment, ctx: RuleContext | None = None) -> MemberIds:
     if segment.kind is SegmentKind.STATIC:
-        return MemberIds((segment_queryset(segment).values("id"),))
+        return MemberIds((IdSelect(segment_queryset(segment).values("id")),))
     return rule_members(segment.rule, ctx)
 
 
