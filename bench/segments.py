@@ -244,8 +244,8 @@ Targets (issue 4): every count <= 100 ms and compiled / hand-written <= 1.5; RFM
 shared_buffers 128 MB for a 360 MB customer table); under a neighbour's load the same counts
 take up to 2x longer ((b) 118 ms at load average 1.7). Each sample runs with Python's
 garbage collector paused (collected before it) and after a CHECKPOINT, so neither a
-collection of the previous run's rows nor the checkpointer's flush lands in a sample: before
-that, the same query moved between 75 and 126 ms from run to run. (e) stays the closest to
+collection of the previous run's rows nor the checkpointer's flush lands in a sample (the
+(c) ids ratio was 1.49-1.74 before, from collections inside samples). (e) stays the closest to
 the limit: 74-125 ms in six runs of this version at load average 0.5-1.0 (hand-written
 67-117 ms), so under 100 ms only most of the time; its time is the tag x city merge join (130,000 index entries), the points branch
 (65,000) and the UNION's de-duplication of 71,000 ids, in one process; a parallel plan
