@@ -47,6 +47,7 @@ class Case:
     rule: dict[str, Any]
     sql: str  # hand-written SELECT of the ids, with $n parameters
     params: Callable[[datetime], list[Any]]
+    count_sql: str = ""  # hand-written count, when better than COUNT(*) over `sql`
 
 
 def _birthday_params(now: datetime) -> list[Any]:
@@ -126,23 +127,37 @@ CASES = [
         f'UNION {IDS}{LIVE} AND NOT c."opted_out" AND c."lifecycle_stage" <> \'churned\' '
         'AND c."points_balance" > 200 AND c."last_active_at" >= $1',
         lambda now: [now - timedelta(days=30)],
+        'SELECT COUNT(DISTINCT s."id") AS n FROM ('
+        f'{IDS}{LIVE} AND c."city" = \'上海\' AND c."id" IN (SELECT ct."customer_id" '
+        'FROM "customer_tag" ct WHERE ct."tag_id" = (SELECT t."id" FROM "tag" t '
+        "WHERE t.\"name\" = 'vip')) "
+        f'UNION ALL {IDS}{LIVE} AND NOT c."opted_out" AND c."lifecycle_stage" <> \'churned\' '
+        'AND c."points_balance" > 200 AND c."last_active_at" >= $1) s',
     ),
 ]
 
 
-async def timed(work: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, Any]:
-    result = await work()  # warm-up (and the value checked)
-    samples = []
+async def sample(work: Callable[[], Awaitable[Any]]) -> float:
+    gc.collect()  # a collection of the previous run's 100,000 rows is not this run's time
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        await work()
+        return (time.perf_counter() - started) * 1000
+    finally:
+        gc.enable()
+
+
+async def timed_pair(
+    compiled: Callable[[], Awaitable[Any]], hand: Callable[[], Awaitable[Any]], runs: int
+) -> tuple[float, float, Any, Any]:
+    """Medians of `runs` samples each, taken in turns so that both see the same conditions."""
+    results = (await compiled(), await hand())  # warm-up (and the values checked)
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        gc.collect()  # a collection of the previous run's 100,000 rows is not this run's time
-        gc.disable()
-        try:
-            started = time.perf_counter()
-            await work()
-            samples.append((time.perf_counter() - started) * 1000)
-        finally:
-            gc.enable()
-    return statistics.median(samples), result
+        times[0].append(await sample(compiled))
+        times[1].append(await sample(hand))
+    return statistics.median(times[0]), statistics.median(times[1]), *results
 
 
 @dataclass(frozen=True)
@@ -159,7 +174,7 @@ async def measure(case: Case, now: datetime, runs: int) -> Measure:
     conn = connections.get("default")
     members = rule_members(case.rule, context(now))
     params = case.params(now)
-    count_sql = f"SELECT COUNT(*) AS n FROM ({case.sql}) s"
+    count_sql = case.count_sql or f"SELECT COUNT(*) AS n FROM ({case.sql}) s"
 
     async def hand_count() -> int:
         rows = await conn.execute_query_dict(count_sql, params)
@@ -172,10 +187,8 @@ async def measure(case: Case, now: datetime, runs: int) -> Measure:
     async def compiled_ids() -> set[int]:
         return set(await members.ids())
 
-    count_c, n_c = await timed(members.count, runs)
-    count_h, n_h = await timed(hand_count, runs)
-    ids_c, set_c = await timed(compiled_ids, runs)
-    ids_h, set_h = await timed(hand_ids, runs)
+    count_c, count_h, n_c, n_h = await timed_pair(members.count, hand_count, runs)
+    ids_c, ids_h, set_c, set_h = await timed_pair(compiled_ids, hand_ids, runs)
     if not (n_c == n_h == len(set_c)) or set_c != set_h:
         raise SystemExit(f"{case.name}: compiled and hand-written disagree ({n_c} vs {n_h})")
     return Measure(case.name, n_c, count_c, count_h, ids_c, ids_h)
@@ -242,14 +255,10 @@ NOTES = """
 Targets (issue 4): every count <= 100 ms and compiled / hand-written <= 1.5; RFM < 10 s.
 {verdict} The machine is shared (load average {load} on 2 cores during the run,
 shared_buffers 128 MB for a 360 MB customer table); under a neighbour's load the same counts
-take up to 2x longer ((b) 118 ms at load average 1.7). Each sample runs with Python's
-garbage collector paused (collected before it) and after a CHECKPOINT, so neither a
-collection of the previous run's rows nor the checkpointer's flush lands in a sample (the
-(c) ids ratio was 1.49-1.74 before, from collections inside samples). (e) stays the closest to
-the limit: 74-125 ms in six runs of this version at load average 0.5-1.0 (hand-written
-67-117 ms), so under 100 ms only most of the time; its time is the tag x city merge join (130,000 index entries), the points branch
-(65,000) and the UNION's de-duplication of 71,000 ids, in one process; a parallel plan
-(forced with cheaper parallel costs) was not faster.
+take up to 2x longer ((b) 118 ms at load average 1.7). Compiled and hand-written samples are
+taken in turns, each with Python's garbage collector paused (collected before it), after a
+CHECKPOINT, so that drift, a collection of the previous run's rows or the checkpointer's
+flush does not land on one side only (before that, single ratios swung to 1.4-1.7).
 
 Counts and ids go through `rule_members` (crm/segments/members.py), the same set as the
 customer query of crm/segments/compiler.py (tests/crm/test_segments.py checks both on every
@@ -258,9 +267,12 @@ members from customer_tag (tag_id, customer_id) minus the few customers who may 
 (opted out or merged away: a partial index, migration 0004), instead of one probe of customer
 per member (50,000 probes: 116-138 ms before); (e) an `any` whose branches need other tables
 is a UNION of the branches' ids, each through its own index and each already limited to live
-customers, so no probe per matching id follows (243 ms before). Preview and row iteration
+customers, so no probe per matching id follows, and its count is COUNT(DISTINCT) over UNION
+ALL, which sorts the ids instead of hashing them (243 ms before the rewrite; 75-125 ms with
+a plain UNION, whose hashing of 71,000 ids cost about 35 ms). Preview and row iteration
 still read customer rows (crm.segments.preview, iter_customers). The hand-written SQL is the
-best we found for each set: for (c) NOT EXISTS (a merge anti-join), for (e) the UNION.
+best we found for each set: for (c) NOT EXISTS (a merge anti-join), for (e) the UNION (its
+count: COUNT(DISTINCT) over UNION ALL).
 
 Indexes that carry these numbers: customer (birthday_calendar, birthday_md) for birthdays
 (stored month*100+day, solar or lunar), (lifecycle_stage, total_spent, merged_into_id) and
@@ -309,7 +321,7 @@ async def main(args: argparse.Namespace) -> None:
         section = (
             "## segments\n\n"
             f"`.venv/bin/python bench/segments.py` on PostgreSQL with {prep.customers:,} customers "
-            f"(crm.seed), median of {args.runs} runs after a warm-up, {now:%Y-%m-%d}. "
+            f"(crm.seed), median of {args.runs} runs after a warm-up, compiled and hand-written in turns, {now:%Y-%m-%d}. "
             "Compiled = the rule through crm.segments (Tortoise); hand = hand-written SQL for "
             "the same set (checked equal).\n\n"
             f"{report}\n\nRFM recompute over all customers: {prep.rfm_cold:.2f} s from scratch "

@@ -98,6 +98,8 @@ async def test_tag_driven_members_leave_out_merged_and_opted_out(
     lacking = [{"field": "tag", "value": "vip"}, {"field": "tag", "op": "lacks", "value": "母婴"}]
     assert await ids({"all": lacking}) == {vip.id}
     assert await ids({"any": [{"all": lacking}, {"all": contactable}]}) == {vip.id, both.id}
+    overlapping = {"any": [{"field": "tag", "value": "vip"}, {"all": has_both}]}
+    assert await ids(overlapping) == {both.id, vip.id, out.id}  # counted once each
     assert await ids({"field": "tag", "value": "无此标签"}) == set()
 
 
