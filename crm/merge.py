@@ -36,13 +36,13 @@ from crm.sql import fetch
 if TYPE_CHECKING:
     from crm.unmerge import UnmergeResult
 
-_FILLABLE = (
+FILLABLE = (
     "openid", "unionid", "external_userid", "follow_user", "display_name", "phone", "birthday",
     "birthday_calendar", "birthday_md", "birthday_leap", "city", "source_detail",
     "subscribed_at",
 )  # fmt: skip
-_UNIQUE = ("openid", "external_userid")
-_MOVED = {"interactions": Interaction, "points": PointsEntry, "orders": Order,
+UNIQUE = ("openid", "external_userid")
+MOVED = {"interactions": Interaction, "points": PointsEntry, "orders": Order,
           "complaints": Complaint}  # fmt: skip
 
 _PAIRS = """
@@ -114,10 +114,10 @@ async def _load(tx: BaseDBAsyncClient, customer_id: int) -> Customer:
 
 
 def _fields(customer: Customer) -> dict[str, Any]:
-    return {name: _jsonable(getattr(customer, name)) for name in customer._meta.db_fields}
+    return {name: jsonable(getattr(customer, name)) for name in customer._meta.db_fields}
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -129,7 +129,7 @@ def _jsonable(value: Any) -> Any:
 
 async def _move_rows(tx: BaseDBAsyncClient, survivor: int, duplicate: int) -> dict[str, Any]:
     moved: dict[str, Any] = {}
-    for name, model in _MOVED.items():
+    for name, model in MOVED.items():
         ids = await model.filter(customer_id=duplicate).using_db(tx).values_list("id", flat=True)
         await model.filter(customer_id=duplicate).using_db(tx).update(customer_id=survivor)
         moved[name] = list(ids)
@@ -155,7 +155,7 @@ async def _move_unique(
 
 
 async def _absorb(tx: BaseDBAsyncClient, survivor: Customer, duplicate: Customer) -> None:
-    updates = {f: getattr(duplicate, f) for f in _FILLABLE if _empty(survivor, f, duplicate)}
+    updates = {f: getattr(duplicate, f) for f in FILLABLE if _empty(survivor, f, duplicate)}
     if survivor.gender == Gender.UNKNOWN and duplicate.gender != Gender.UNKNOWN:
         updates["gender"] = duplicate.gender
     updates["attributes"] = {**(duplicate.attributes or {}), **(survivor.attributes or {})}
@@ -163,7 +163,7 @@ async def _absorb(tx: BaseDBAsyncClient, survivor: Customer, duplicate: Customer
     updates["opted_out"] = survivor.opted_out or duplicate.opted_out  # respect any opt-out
     updates["last_active_at"] = _latest(survivor.last_active_at, duplicate.last_active_at)
     updates["points_balance"] = survivor.points_balance + duplicate.points_balance
-    freed = {f: None for f in _UNIQUE if f in updates}
+    freed = {f: None for f in UNIQUE if f in updates}
     await (
         Customer.filter(id=duplicate.id)
         .using_db(tx)

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from crm import customers as customer_service
 from crm.errors import AlreadyUnmerged, Conflict, NotFound
-from crm.merge import _FILLABLE, _MOVED, _UNIQUE, _jsonable
+from crm.merge import FILLABLE, MOVED, UNIQUE, jsonable
 from crm.models import (
     Customer,
     CustomerMerge,
@@ -31,7 +31,7 @@ from crm.models import (
 )
 from crm.orders import refresh_order_stats
 
-_RESTORABLE = (*_FILLABLE, "gender", "subscribed", "opted_out", "last_active_at")
+_RESTORABLE = (*FILLABLE, "gender", "subscribed", "opted_out", "last_active_at")
 _CHUNK = 500
 
 
@@ -95,7 +95,7 @@ async def _restore_fields(
     back: dict[str, Any] = {}
     kept: list[str] = []
     for name in _RESTORABLE:
-        now = _jsonable(getattr(survivor, name))
+        now = jsonable(getattr(survivor, name))
         if now == before.get(name):
             continue
         if now == other.get(name) and _opt_out_unchanged(name, survivor, before):
@@ -113,7 +113,7 @@ async def _restore_fields(
 
 def _opt_out_unchanged(name: str, survivor: Customer, before: dict[str, Any]) -> bool:
     """An opt-out the survivor made after the merge is theirs: never undo it."""
-    return name != "opted_out" or _jsonable(survivor.opted_out_at) == before.get("opted_out_at")
+    return name != "opted_out" or jsonable(survivor.opted_out_at) == before.get("opted_out_at")
 
 
 def _own_attributes(
@@ -143,7 +143,7 @@ async def _give_back_identities(
 ) -> None:
     """openid / external_userid are unique: the merge moved them to the survivor."""
     updates: dict[str, Any] = {"merged_into_id": None}
-    for name in _UNIQUE:
+    for name in UNIQUE:
         value = other.get(name)
         if value and getattr(merged, name) is None:
             taken = await Customer.filter(**{name: value}).using_db(tx).exists()
@@ -156,7 +156,7 @@ async def _move_back(
     tx: BaseDBAsyncClient, moved: dict[str, Any], survivor: int, merged: int
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for name, model in _MOVED.items():
+    for name, model in MOVED.items():
         counts[name] = await _reassign(tx, model, moved.get(name, []), survivor, merged)
     tags, segments = moved.get("tags", {}), moved.get("segments", {})
     counts["tags"] = await _reassign(tx, CustomerTag, tags.get("moved_ids", []), survivor, merged)

@@ -26,6 +26,7 @@ from crm.segments import (
     preview,
     rule_members,
     rule_queryset,
+    segment_members,
     segment_queryset,
     snapshot,
 )
@@ -235,6 +236,8 @@ async def test_static_snapshot_freezes_members(make_customer: MakeCustomer) -> N
     b = await make_customer(points_balance=300)
     assert set(await segment_queryset(dynamic).values_list("id", flat=True)) == {a.id, b.id}
     assert set(await segment_queryset(static).values_list("id", flat=True)) == {a.id}
+    assert set(await segment_members(dynamic).ids()) == {a.id, b.id}
+    assert await count(segment_members(static)) == 1
     assert await snapshot(static) == 2
     with pytest.raises(Conflict):
         await create_segment("积分大于100", rule)
