@@ -9,6 +9,11 @@ Each server runs in its own process; wrk (one thread, 50 connections, 10 s) repl
 signed, encrypted WeChat messages. Needs wrk: `apt-get install wrk`.
 
     python bench/webhook.py [--seconds 10] [--connections 50]
+    python bench/webhook.py --against ../base   # (c) and (d) of another checkout too, in turns
+
+`--against DIR` runs DIR's own bench/webhook.py servers (with DIR/.venv/bin/python) for (c) and
+(d) right after this checkout's, in the same run, so a change is compared on the same machine
+state ("within 5 % of the previous commit").
 """
 
 from __future__ import annotations
@@ -167,12 +172,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(
-    kind: str, port: int, requests_file: Path, args: argparse.Namespace
+    kind: str, port: int, requests_file: Path, args: argparse.Namespace, root: Path = ROOT
 ) -> dict[str, float]:
     workdir = tempfile.mkdtemp(prefix="siyu-bench-")
+    python = sys.executable if root == ROOT else str(root / ".venv" / "bin" / "python")
+    script = root / "bench" / "webhook.py"
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--port", str(port), "--workdir", workdir],
-        cwd=ROOT,
+        [python, str(script), "--serve", kind, "--port", str(port), "--workdir", workdir],
+        cwd=root,
     )
     try:
         wait_ready(port)
@@ -196,6 +203,7 @@ def main() -> None:
     parser.add_argument("--serve", choices=sorted(SERVERS))
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--workdir", default="")
+    parser.add_argument("--against", type=Path, help="another checkout to compare (c) and (d) with")
     args = parser.parse_args()
     if args.serve:
         server = SERVERS[args.serve]
@@ -206,7 +214,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         requests_file = Path(tmp) / "requests.txt"
         build_requests(requests_file, 12_000 * (args.seconds + 2))
-        results = {k: measure(k, args.port + i, requests_file, args) for i, k in enumerate("abcd")}
+        results = {}
+        for i, k in enumerate("abcd"):
+            results[k] = measure(k, args.port + i, requests_file, args)
+            if args.against and k in "cd":
+                results[f"{k}0"] = measure(k, args.port + 10 + i, requests_file, args, args.against)
     report(results)
 
 
@@ -214,12 +226,13 @@ def report(results: dict[str, dict[str, float]]) -> None:
     rate = {k: r["requests"] / r["seconds"] for k, r in results.items()}
     cpu = {k: r["cpu_us"] for k, r in results.items()}
     names = {"a": "bare aiohttp", "b": "wechatpy echo", "c": "siyu pipeline", "d": "siyu, nlp off"}
+    names |= {"c0": "  (against)", "d0": "  (against)"}
     print(
         f"{'server':<18}{'msg/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/msg':>12}{'err':>6}{'non-2xx':>9}"
     )
     for k, r in results.items():
         print(
-            f"({k}) {names[k]:<14}{rate[k]:>8.0f}{r['p50_us'] / 1000:>9.2f}{r['p99_us'] / 1000:>9.2f}"
+            f"({k:<2}){names[k]:<14}{rate[k]:>8.0f}{r['p50_us'] / 1000:>9.2f}{r['p99_us'] / 1000:>9.2f}"
             f"{cpu[k]:>12.0f}{r['errors']:>6.0f}{r['non2xx']:>9.0f}"
         )
     for k in "cd":
@@ -227,6 +240,11 @@ def report(results: dict[str, dict[str, float]]) -> None:
             f"throughput   {k}/b = {rate[k] / rate['b']:.2f}   {k}/a = {rate[k] / rate['a']:.2f}"
             f"      CPU per msg  b/{k} = {cpu['b'] / cpu[k]:.2f}"
         )
+        if f"{k}0" in rate:
+            print(
+                f"against      {k}/{k}0 = {rate[k] / rate[k + '0']:.3f}"
+                f"   CPU per msg {k}0/{k} = {cpu[k + '0'] / cpu[k]:.3f}"
+            )
 
 
 if __name__ == "__main__":
