@@ -101,7 +101,7 @@ async def test_expired_tokens(http: TestClient[Any, Any]) -> None:
     ("body", "errcode"),
     [
         ({"msgtype": "text", "text": {"content": "x"}}, 40003),
-        ({"touser": "o-a", "msgtype": "voice"}, 40008),
+        ({"touser": "o-a", "msgtype": "markdown", "markdown": {"content": "x"}}, 40008),
         ({"touser": "o-a", "msgtype": "text", "text": {}}, 44004),
         ("not json", 47001),
     ],
