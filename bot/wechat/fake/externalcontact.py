@@ -118,9 +118,10 @@ def add_msg_template(fake: FakeWeChat, req: FakeRequest, _: str) -> dict[str, An
     sender = body.get("sender") or None
     if sender is not None and fake.staff is not None and sender not in fake.staff:
         raise FakeFailure(40003)
-    status, failed = _single_task(fake, body, sender) if chat_type == "single" else (
-        _group_task(body, sender), []
-    )  # fmt: skip
+    if chat_type == "single":
+        status, failed = _single_task(fake, body, sender)
+    else:
+        status, failed = _group_task(body, sender), []
     if not status:
         raise FakeFailure(41048)
     msgid = "msg" + secrets.token_urlsafe(18)

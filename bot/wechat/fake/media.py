@@ -58,7 +58,12 @@ def media_upload(fake: FakeWeChat, req: FakeRequest, account: str) -> dict[str, 
     media_id, media = fake.store_media(account, kind_name, size)
     created = int(media.created_at)
     if wecom:  # WeCom answers created_at as a string
-        return {"errcode": 0, "errmsg": "", "type": kind_name, "media_id": media_id,
-                "created_at": str(created)}  # fmt: skip
+        return {
+            "errcode": 0,
+            "errmsg": "",
+            "type": kind_name,
+            "media_id": media_id,
+            "created_at": str(created),
+        }
     id_key = "thumb_media_id" if kind_name == "thumb" else "media_id"
     return {"type": kind_name, id_key: media_id, "created_at": created}
