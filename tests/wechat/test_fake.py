@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
@@ -755,3 +759,47 @@ async def test_groupmsg_send_result_needs_the_sender(http: TestClient[Any, Any])
     msgid = (await _api(http, "POST", TASK, token, json=body))["msgid"]
     answer = await _api(http, "POST", RESULT, token, json={"msgid": msgid})
     assert answer["errcode"] == 40058 and "`userid`" in answer["errmsg"]
+
+
+# -- `siyu fake-wechat`, a real process -------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _until_up(session: aiohttp.ClientSession, url: str) -> None:
+    for _ in range(100):
+        try:
+            async with session.get(url + "/_fake/calls"):
+                return
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.05)
+    raise AssertionError("siyu fake-wechat did not start")
+
+
+async def test_the_cli_serves_the_fake_with_windows() -> None:
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bot.cli import main; main()", "fake-wechat", "--port", str(port), "--windows",
+        "--config", "tests/data/config.yaml",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            await _until_up(session, url)
+            body = {"grant_type": "client_credential", "appid": APPID, "secret": "siyu-demo-secret"}
+            async with session.post(url + "/cgi-bin/stable_token", json=body) as resp:
+                token = (await resp.json())["access_token"]
+            send = f"{url}{CUSTOM}?access_token={token}"
+            async with session.post(send, json=TEXT) as resp:
+                assert (await resp.json())["errcode"] == 45015
+            await session.post(url + "/_fake/inbound", json={"openid": "o-a"})
+            async with session.post(send, json=TEXT) as resp:
+                assert (await resp.json())["errcode"] == 0
+    finally:
+        process.terminate()
+        await process.wait()
