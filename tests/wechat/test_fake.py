@@ -742,6 +742,53 @@ async def test_add_msg_template_errors(
     assert (await _api(http, "POST", TASK, token, json=body))["errcode"] == errcode
 
 
+async def test_add_msg_template_attachments_take_uploaded_media(
+    http: TestClient[Any, Any],
+) -> None:
+    token = await _wecom_token_value(http)
+    image = (await _upload(http, token, "image", "a.png"))["media_id"]
+    by_id = {"msgtype": "image", "image": {"media_id": image}}
+    by_url = {"msgtype": "image", "image": {"pic_url": "https://p.qpic.cn/x/0"}}
+    link = {"msgtype": "link", "link": {"title": "新品", "url": "https://x.cn/n"}}
+    body = {"external_userid": ["wm1"], "sender": "zhangsan", "attachments": [by_id, by_url, link]}
+    assert (await _api(http, "POST", TASK, token, json=body))["errcode"] == 0
+    video = {"msgtype": "video", "video": {"media_id": image}}  # an image is not a video
+    wrong = {**body, "attachments": [video]}
+    assert (await _api(http, "POST", TASK, token, json=wrong))["errcode"] == 40007
+    many = {**body, "attachments": [link] * 10}
+    too_many = await _api(http, "POST", TASK, token, json=many)
+    assert (
+        too_many["errcode"] == 40058 and "`attachments` exceed max length 9" in too_many["errmsg"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/cgi-bin/menu/create"),
+        ("GET", "/cgi-bin/menu/get"),
+        ("GET", "/cgi-bin/get_current_selfmenu_info"),
+        ("GET", "/cgi-bin/menu/delete"),
+    ],
+)
+async def test_oa_paths_refuse_wecom_tokens(
+    http: TestClient[Any, Any], method: str, path: str
+) -> None:
+    answer = await _api(http, method, path, await _wecom_token_value(http), json=MENU)
+    assert answer["errcode"] == 40001 and " rid: " in answer["errmsg"]
+
+
+@pytest.mark.parametrize("path", [TASK, RESULT, "/cgi-bin/externalcontact/get"])
+async def test_wecom_paths_refuse_oa_tokens(http: TestClient[Any, Any], path: str) -> None:
+    method = "GET" if path.endswith("/get") else "POST"
+    answer = await _api(http, method, path, await _oa_token(http), json={})
+    assert answer["errcode"] == 40014 and "devtool/query?e=40014" in answer["errmsg"]
+
+
+async def test_media_upload_needs_a_valid_token(http: TestClient[Any, Any]) -> None:
+    assert (await _upload(http, "bogus", "image"))["errcode"] == 40001
+
+
 @pytest.mark.parametrize(
     ("query", "errcode"),
     [({"userid": "zhangsan"}, 41046), ({"msgid": "msgNOPE", "userid": "zhangsan"}, 41047)],

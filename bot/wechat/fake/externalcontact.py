@@ -21,6 +21,12 @@ ATTACHMENT_FIELDS = {
     "video": ("media_id",),
     "file": ("media_id",),
 }
+ATTACHMENT_MEDIA = {  # which field holds a temporary media id, and of which type
+    "image": ("media_id", "image"),
+    "miniprogram": ("pic_media_id", "image"),
+    "video": ("media_id", "video"),
+    "file": ("media_id", "file"),
+}
 
 
 def _too_long(field: str, most: int) -> FakeFailure:
@@ -39,20 +45,28 @@ def externalcontact_get(fake: FakeWeChat, req: FakeRequest, _: str) -> dict[str,
     return {**contact.answer(), "next_cursor": ""}
 
 
-def _check_attachment(item: Any) -> None:
+def _check_media(fake: FakeWeChat, account: str, msgtype: str, content: dict[str, Any]) -> None:
+    key, kind = ATTACHMENT_MEDIA.get(msgtype, ("", ""))
+    if key and content.get(key):
+        media = fake.media_of(str(content[key]), account)
+        if media is None or media.type != kind:
+            raise FakeFailure(40007)
+
+
+def _check_attachment(fake: FakeWeChat, account: str, item: Any) -> None:
     if not isinstance(item, dict) or item.get("msgtype") not in ATTACHMENT_FIELDS:
         raise FakeFailure(40058)
-    content = item.get(item["msgtype"])
-    fields = ATTACHMENT_FIELDS[item["msgtype"]]
+    msgtype = item["msgtype"]
+    content = item.get(msgtype)
     if not isinstance(content, dict):
         raise FakeFailure(40063)
-    if item["msgtype"] == "image" and content.get("pic_url"):
-        return
-    if not all(content.get(name) for name in fields):
+    by_url = msgtype == "image" and content.get("pic_url") and not content.get("media_id")
+    if not by_url and not all(content.get(name) for name in ATTACHMENT_FIELDS[msgtype]):
         raise FakeFailure(40063)
+    _check_media(fake, account, msgtype, content)
 
 
-def _check_content(body: dict[str, Any]) -> None:
+def _check_content(fake: FakeWeChat, account: str, body: dict[str, Any]) -> None:
     text = body["text"] if isinstance(body.get("text"), dict) else {}
     attachments = body.get("attachments") or []
     if not isinstance(attachments, list):
@@ -62,7 +76,7 @@ def _check_content(body: dict[str, Any]) -> None:
     if len(attachments) > MAX_ATTACHMENTS:
         raise _too_long("attachments", MAX_ATTACHMENTS)
     for item in attachments:
-        _check_attachment(item)
+        _check_attachment(fake, account, item)
 
 
 def _sender_of(fake: FakeWeChat, external_userid: str, sender: str | None) -> str | None:
@@ -109,12 +123,12 @@ def _group_task(body: dict[str, Any], sender: str | None) -> dict[tuple[str, str
     return {(sender, str(chat)): 0 for chat in chats} or {(sender, ""): 0}
 
 
-def add_msg_template(fake: FakeWeChat, req: FakeRequest, _: str) -> dict[str, Any]:
+def add_msg_template(fake: FakeWeChat, req: FakeRequest, account: str) -> dict[str, Any]:
     body = require_body(req)
     chat_type = body.get("chat_type", "single")
     if chat_type not in ("single", "group"):
         raise FakeFailure(40058)
-    _check_content(body)
+    _check_content(fake, account, body)
     sender = body.get("sender") or None
     if sender is not None and fake.staff is not None and sender not in fake.staff:
         raise FakeFailure(40003)
