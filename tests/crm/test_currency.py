@@ -96,8 +96,24 @@ def test_settings_validate_codes_and_rates() -> None:
     assert settings.crm.currency.rates["USD"] == Decimal("7.1")
 
 
+@pytest.fixture
+def unrated() -> None:
+    """No rates before the server starts, so only the server's start-up can set them (not a
+    previous test's, nor this module's `rates` fixture)."""
+    currency.configure(CurrencySettings())
+
+
 async def test_the_server_sums_with_the_configured_rates(
-    client: object, settings: Settings
+    unrated: None, client: object, settings: Settings, make_customer: MakeCustomer
 ) -> None:
-    assert settings.crm.currency.rates  # tests/data/config.yaml sets some
+    # `unrated` comes first: it runs before `client` starts the server
+    configured = {"USD": Decimal("7.1"), "HKD": Decimal("0.913")}  # tests/data/config.yaml
+    assert settings.crm.currency.rates == configured
     assert currency.active() == settings.crm.currency
+    c = await make_customer()
+    await record_order(order(c.id, "U1", "10", "USD"))  # 71.00
+    await record_order(order(c.id, "H1", "100", "HKD"))  # 91.30
+    assert (await Customer.get(id=c.id)).total_spent == Decimal("162.30")
+    await Customer.filter(id=c.id).update(total_spent=Decimal("0"))
+    await refresh_order_stats()  # the SQL path sums with the same rates
+    assert (await Customer.get(id=c.id)).total_spent == Decimal("162.30")

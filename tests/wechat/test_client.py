@@ -121,14 +121,36 @@ async def test_outside_window_is_final(clients: WeChatClients, fake: FakeWeChat)
     assert len(fake.calls_to(CUSTOM)) == 1
 
 
-@pytest.mark.parametrize(("errcode", "final"), [(45047, True), (43004, True), (48001, True)])
+@pytest.mark.parametrize(
+    ("errcode", "final", "window_closed"),
+    [
+        (45047, True, True),  # window quota spent: a template, not a retry
+        (43004, True, False),  # not following
+        (48001, True, False),  # API not authorised
+        (40003, True, False),  # invalid openid
+        (47001, True, False),  # a bad request stays bad
+        (-1, False, False),  # busy: retry with backoff
+        (45011, False, False),  # per-minute limit
+        (45009, False, False),  # daily quota
+    ],
+)
 async def test_final_codes(
-    clients: WeChatClients, fake: FakeWeChat, errcode: int, final: bool
+    clients: WeChatClients, fake: FakeWeChat, errcode: int, final: bool, window_closed: bool
 ) -> None:
+    """Final codes are final and never retried by the client; the others are retryable."""
     fake.fail_next(CUSTOM, errcode)
     with pytest.raises(WeChatAPIError) as caught:
         await clients.oa.send_text("o-a", "hi")
-    assert caught.value.final is final
+    error = caught.value
+    assert (error.errcode, error.final, error.retryable) == (errcode, final, not final)
+    assert error.window_closed is window_closed
+    assert len(fake.calls_to(CUSTOM)) == 1  # sent once: only token errors are retried inside
+
+
+def test_unknown_codes_are_final() -> None:
+    """Retrying a code nobody classified could spam a customer."""
+    error = WeChatAPIError(61451, "invalid parameter", CUSTOM)
+    assert error.final and not error.retryable and error.retry_after is None
 
 
 @pytest.mark.parametrize(("errcode", "after"), [(-1, 1.0), (45011, 60.0), (45009, 3600.0)])
