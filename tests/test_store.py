@@ -43,7 +43,33 @@ async def test_get_set_delete(store: Store) -> None:
 
 
 async def test_incr_counts_and_keeps_ttl(store: Store) -> None:
-    assert [await store.incr("n", 10) for _ in range(3)] == [1, 2, 3]
+    assert await store.incr("n", 0.4) == 1
+    await asyncio.sleep(0.2)
+    assert [await store.incr("n", 0.4) for _ in range(2)] == [2, 3]
+    left = await store.ttl("n")
+    assert left is not None and 0 < left <= 0.25  # the window opened by the first incr, kept
+    await asyncio.sleep(left + 0.05)
+    assert await store.get("n") is None
+    assert await store.incr("n", 5) == 1  # a new window
+
+
+async def test_incr_without_ttl_never_expires(store: Store) -> None:
+    assert [await store.incr("forever") for _ in range(2)] == [1, 2]
+    assert await store.ttl("forever") is None
+    assert await store.ttl("missing") is None
+
+
+async def test_replace_and_delete_if_compare_first(store: Store) -> None:
+    await store.set("lease", "mine", 5)
+    assert not await store.replace("lease", "theirs", "taken", 5)
+    assert await store.replace("lease", "mine", "mine-2", 0.5)
+    assert await store.get("lease") == "mine-2"
+    left = await store.ttl("lease")
+    assert left is not None and left <= 0.5  # the replace set the new ttl
+    assert not await store.delete_if("lease", "mine")
+    assert await store.delete_if("lease", "mine-2")
+    assert await store.get("lease") is None
+    assert not await store.replace("lease", "mine-2", "again", 5)  # gone: nothing to replace
 
 
 async def test_lock_excludes_and_times_out(store: Store) -> None:
