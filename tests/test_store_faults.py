@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import aiohttp
 import pytest
@@ -12,6 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.store import RedisStore, StoreUnavailable
 from bot.store.config import StoreSettings
 from bot.wechat.simulator import Simulator, text_xml
 from crm import caches
@@ -46,6 +48,33 @@ async def test_a_pool_far_smaller_than_the_concurrency_is_waited_for(
     statuses = await _burst(client, oa, 240)
     assert statuses == [200] * 240
     assert await Interaction.filter(direction="in").count() == 240
+
+
+async def test_an_exhausted_pool_waits_for_a_free_connection(redis_url: str) -> None:
+    store = RedisStore(redis_url, prefix="siyu-test:", settings=StoreSettings(max_connections=1))
+    try:
+        counts = await asyncio.gather(*(store.incr("n", 5) for _ in range(50)))
+        assert sorted(counts) == list(range(1, 51))
+    finally:
+        await store.close()
+
+
+async def test_a_hung_redis_is_unavailable_within_the_timeouts(private_redis: RedisServer) -> None:
+    one = StoreSettings(max_connections=1, pool_timeout_seconds=0.2, socket_timeout_seconds=0.3)
+    store = RedisStore(private_redis.url, settings=one)
+    try:
+        await store.ping()
+        private_redis.pause()
+        started = time.monotonic()
+        results = await asyncio.gather(store.get("a"), store.get("b"), return_exceptions=True)
+        assert time.monotonic() - started < 2  # the reply timeout, retried once, bounds it
+        assert [type(r) for r in results] == [StoreUnavailable, StoreUnavailable]
+        assert "No connection available" in str(results[1])  # waited 0.2 s for the pool
+        private_redis.resume()
+        assert await store.get("a") is None  # and back at once
+    finally:
+        private_redis.resume()
+        await store.close()
 
 
 async def test_a_dead_redis_is_503_without_traceback_and_the_app_recovers_with_it(

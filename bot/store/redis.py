@@ -8,16 +8,24 @@ Every redis-py error leaves this module as StoreUnavailable.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
 
 import redis.asyncio as aioredis
+from redis.asyncio.connection import AbstractConnection, ConnectionPool
 from redis.asyncio.lock import Lock
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError, LockError, RedisError, TimeoutError
+from redis.exceptions import (
+    ConnectionError,
+    LockError,
+    MaxConnectionsError,
+    RedisError,
+    TimeoutError,
+)
 
 from bot.store.base import LockTimeout, StoreUnavailable
 from bot.store.config import StoreSettings
@@ -61,8 +69,35 @@ class _Unavailable:
 UNAVAILABLE = _Unavailable()
 
 
-def connection_pool(url: str, settings: StoreSettings) -> aioredis.BlockingConnectionPool:
-    return aioredis.BlockingConnectionPool.from_url(
+class WaitingConnectionPool(aioredis.BlockingConnectionPool):
+    """redis-py's blocking pool, minus its waiting machinery while a connection is free.
+
+    BlockingConnectionPool takes a Condition and arms a timeout for every command (about
+    10 µs of CPU each, measured: a sixth of a SET's client cost); there is nothing to wait
+    for below the cap, so only a request that finds the pool exhausted goes that way.
+    """
+
+    _waiting = 0
+
+    async def get_connection(self, *args: object, **kwargs: object) -> AbstractConnection:
+        if self.can_get_connection():
+            with contextlib.suppress(MaxConnectionsError):  # taken meanwhile: wait below
+                return await ConnectionPool.get_connection(self)
+        self._waiting += 1
+        try:
+            return await super().get_connection()
+        finally:
+            self._waiting -= 1
+
+    async def release(self, connection: AbstractConnection) -> None:
+        if self._waiting:
+            await super().release(connection)  # and wake a waiter
+        else:
+            await ConnectionPool.release(self, connection)
+
+
+def connection_pool(url: str, settings: StoreSettings) -> WaitingConnectionPool:
+    return WaitingConnectionPool.from_url(
         url,
         max_connections=settings.max_connections,
         timeout=settings.pool_timeout_seconds,

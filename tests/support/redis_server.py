@@ -7,6 +7,7 @@ process (no persistence), kills it with SIGKILL and starts it again on the same 
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -24,7 +25,8 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One redis-server process: `start`, `kill` (SIGKILL, like a crash), `start` again."""
+    """One redis-server process: `start`, `kill` (SIGKILL, like a crash), `start` again;
+    `pause` / `resume` for a server that hangs."""
 
     def __init__(self, workdir: Path, port: int | None = None) -> None:
         binary = shutil.which("redis-server")
@@ -48,9 +50,19 @@ class RedisServer:
 
     def kill(self) -> None:
         if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)  # a paused server dies as well
             self._process.kill()
             self._process.wait(5)
             self._process = None
+
+    def pause(self) -> None:
+        """SIGSTOP: the port still accepts connections, nothing answers (a hung server)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
 
     def _wait_until(self, timeout: float, *, up: bool) -> None:
         deadline = time.monotonic() + timeout
