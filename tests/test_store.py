@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from bot.store import LockTimeout, MemoryStore, RedisStore, Store
+from bot.config import ConfigError, load_settings
+from bot.store import LockTimeout, MemoryStore, RedisStore, Store, StoreSettings
+
+TEST_CONFIG = Path(__file__).parent / "data" / "config.yaml"
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -88,3 +92,17 @@ async def test_lock_excludes_and_times_out(store: Store) -> None:
         with pytest.raises(LockTimeout):
             async with store.lock("held", ttl=5, wait=0.1):
                 pass
+
+
+def test_the_pool_is_configured_from_yaml_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = load_settings(Path(__file__).parent.parent / "config.yaml")
+    assert shipped.store == StoreSettings()  # config.yaml documents the defaults
+    monkeypatch.setenv("SIYU_STORE__MAX_CONNECTIONS", "7")
+    monkeypatch.setenv("SIYU_STORE__POOL_TIMEOUT_SECONDS", "0.5")
+    settings = load_settings(TEST_CONFIG)
+    assert (settings.store.max_connections, settings.store.pool_timeout_seconds) == (7, 0.5)
+    monkeypatch.setenv("SIYU_STORE__MAX_CONNECTIONS", "0")
+    with pytest.raises(
+        ConfigError, match=r"store\.max_connections \(SIYU_STORE__MAX_CONNECTIONS\)"
+    ):
+        load_settings(TEST_CONFIG)
