@@ -6,8 +6,6 @@ running processes share, so each family keeps its string stable across releases.
 
 from __future__ import annotations
 
-SCHEDULER_LEASE = "scheduler:leader"
-
 
 def dedupe_claim(channel: str, dedupe_key: str) -> str:
     """The first delivery's claim on one inbound callback (bot/webhooks/dedupe.py)."""
@@ -26,7 +24,7 @@ def wecom_token(corp_id: str, agent_id: int | str) -> str:
 
 def scheduler_lease() -> str:
     """The lease whose holder runs the scheduler (scheduler/leader.py)."""
-    return SCHEDULER_LEASE
+    return "scheduler:leader"
 
 
 def lock(name: str) -> str:

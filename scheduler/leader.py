@@ -60,7 +60,7 @@ class Lease:
             return cls(raw, None)
 
 
-async def current_lease(store: LeaseStore, key: str = store_keys.SCHEDULER_LEASE) -> Lease | None:
+async def current_lease(store: LeaseStore, key: str = store_keys.scheduler_lease()) -> Lease | None:
     raw = await store.get(key)
     return None if raw is None else Lease.decode(raw)
 
@@ -79,7 +79,7 @@ class Leadership:
         on_elected: Callable[[], Awaitable[None]],
         on_deposed: Callable[[], Awaitable[None]],
         lease_seconds: float = 30.0,
-        key: str = store_keys.SCHEDULER_LEASE,
+        key: str = store_keys.scheduler_lease(),
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._store, self._key, self._lease, self._clock = store, key, lease_seconds, clock
