@@ -67,7 +67,7 @@ async def test_a_hung_redis_is_unavailable_within_the_timeouts(private_redis: Re
         private_redis.pause()
         started = time.monotonic()
         results = await asyncio.gather(store.get("a"), store.get("b"), return_exceptions=True)
-        assert time.monotonic() - started < 2  # the reply timeout, retried once, bounds it
+        assert time.monotonic() - started < 3  # the reply timeout, retried once, bounds it
         assert [type(r) for r in results] == [StoreUnavailable, StoreUnavailable]
         assert "No connection available" in str(results[1])  # waited 0.2 s for the pool
         private_redis.resume()
