@@ -9,11 +9,11 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from tortoise import connections
 
 import nlp
+from bot import health
 from bot.config import Settings
-from bot.keys import CLIENTS, JOURNAL, METRICS, PIPELINE, SCHEDULER, SETTINGS, STORE
+from bot.keys import CLIENTS, JOURNAL, LEADERSHIP, METRICS, PIPELINE, SCHEDULER, SETTINGS, STORE
 from bot.messenger import WeChatMessenger
 from bot.metrics import Metrics
 from bot.store import open_store
@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> web.Application:
         [database_ctx, store_ctx, clients_ctx, pipeline_ctx, keyword_rules_ctx, scheduler_ctx]
     )
     app.add_routes(_webhook_routes(settings, app[METRICS]))
-    app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics)])
+    app.add_routes([web.get("/healthz", health.healthz), web.get("/metrics", health.metrics)])
     return app
 
 
@@ -73,7 +73,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[STORE] = open_store(app[SETTINGS].redis_url)
+    app[STORE] = open_store(app[SETTINGS].redis_url, app[SETTINGS].store)
     await app[STORE].ping()
     yield
     await app[STORE].close()
@@ -140,7 +140,7 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     service = app[SCHEDULER] = SchedulerService(settings.scheduler, settings.crm, settings.timezone)
-    leadership = Leadership(
+    leadership = app[LEADERSHIP] = Leadership(
         app[STORE], service.start, service.stop, settings.scheduler.lease_seconds
     )
     task = asyncio.create_task(leadership.run())
@@ -148,25 +148,3 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-
-
-async def healthz(request: web.Request) -> web.Response:
-    problems = []
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as exc:
-        problems.append(f"database: {type(exc).__name__}")
-    try:
-        await request.app[STORE].ping()
-    except Exception as exc:
-        problems.append(f"store: {type(exc).__name__}")
-    status = 503 if problems else 200
-    return web.json_response(
-        {"status": "fail" if problems else "ok", "problems": problems}, status=status
-    )
-
-
-async def metrics(request: web.Request) -> web.Response:
-    journal = request.app[JOURNAL]
-    body = request.app[METRICS].render({"journal_batches": journal.batches})
-    return web.Response(text=body, content_type="text/plain", charset="utf-8")

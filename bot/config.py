@@ -14,6 +14,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.store.config import StoreSettings
 from crm.config import CrmSettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
@@ -72,6 +73,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://data/siyu.sqlite3"
     redis_url: str | None = None
+    store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
     timezone: str = "Asia/Shanghai"
     wechat: WeChatSettings = WeChatSettings()

@@ -10,6 +10,7 @@ from bot.store import Store
 from bot.webhooks.pipeline import Pipeline
 from bot.wechat.client import WeChatClients
 from crm.interactions import InteractionJournal
+from scheduler.leader import Leadership
 from scheduler.service import SchedulerService
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -19,3 +20,4 @@ CLIENTS = web.AppKey("clients", WeChatClients)
 JOURNAL = web.AppKey("journal", InteractionJournal)
 PIPELINE = web.AppKey("pipeline", Pipeline)
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
+LEADERSHIP = web.AppKey("leadership", Leadership)

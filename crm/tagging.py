@@ -14,6 +14,7 @@ from typing import Protocol
 
 from tortoise import connections
 
+from crm import store_keys
 from crm.interactions import utcnow
 from crm.models import Customer, Tag
 from nlp import Analysis, SentimentLabel, TagHit, TagSource, at_risk_by_sentiment
@@ -101,5 +102,5 @@ class MessageTagger:
         if (customer.id, await tag_id(risk.tag)) in _applied:
             return False  # already tagged
         window = timedelta(days=risk.window_days).total_seconds()
-        negatives = await self.counter.incr(f"negatives:{customer.id}", ttl=window)
+        negatives = await self.counter.incr(store_keys.negatives(customer.id), ttl=window)
         return at_risk_by_sentiment(negatives, self.settings)

@@ -14,6 +14,7 @@ from tortoise import connections
 from tortoise.exceptions import DBConnectionError
 
 from crm.database import close_database, migrate, open_database
+from tests.support.redis_server import RedisServer, RedisServerMissing
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_DATABASE_URL = os.environ.get("SIYU_TEST_DATABASE_URL", "sqlite")
@@ -102,6 +103,18 @@ def redis_url() -> Iterator[str]:
     yield TEST_REDIS_URL
     client.flushdb()
     client.close()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, free to be killed and restarted (port kept)."""
+    try:
+        server = RedisServer(tmp_path)
+    except RedisServerMissing as exc:
+        unavailable("redis-server", exc)
+    server.start()
+    yield server
+    server.kill()
 
 
 # -- the app, in-process, against the fake WeChat API ------------------------------------------

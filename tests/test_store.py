@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from bot.store import LockTimeout, MemoryStore, RedisStore, Store
+from bot.config import ConfigError, load_settings
+from bot.store import LockTimeout, MemoryStore, RedisStore, Store, StoreSettings
+
+TEST_CONFIG = Path(__file__).parent / "data" / "config.yaml"
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -43,7 +47,33 @@ async def test_get_set_delete(store: Store) -> None:
 
 
 async def test_incr_counts_and_keeps_ttl(store: Store) -> None:
-    assert [await store.incr("n", 10) for _ in range(3)] == [1, 2, 3]
+    assert await store.incr("n", 0.4) == 1
+    await asyncio.sleep(0.2)
+    assert [await store.incr("n", 0.4) for _ in range(2)] == [2, 3]
+    left = await store.ttl("n")
+    assert left is not None and 0 < left <= 0.25  # the window opened by the first incr, kept
+    await asyncio.sleep(left + 0.05)
+    assert await store.get("n") is None
+    assert await store.incr("n", 5) == 1  # a new window
+
+
+async def test_incr_without_ttl_never_expires(store: Store) -> None:
+    assert [await store.incr("forever") for _ in range(2)] == [1, 2]
+    assert await store.ttl("forever") is None
+    assert await store.ttl("missing") is None
+
+
+async def test_replace_and_delete_if_compare_first(store: Store) -> None:
+    await store.set("lease", "mine", 5)
+    assert not await store.replace("lease", "theirs", "taken", 5)
+    assert await store.replace("lease", "mine", "mine-2", 0.5)
+    assert await store.get("lease") == "mine-2"
+    left = await store.ttl("lease")
+    assert left is not None and left <= 0.5  # the replace set the new ttl
+    assert not await store.delete_if("lease", "mine")
+    assert await store.delete_if("lease", "mine-2")
+    assert await store.get("lease") is None
+    assert not await store.replace("lease", "mine-2", "again", 5)  # gone: nothing to replace
 
 
 async def test_lock_excludes_and_times_out(store: Store) -> None:
@@ -62,3 +92,17 @@ async def test_lock_excludes_and_times_out(store: Store) -> None:
         with pytest.raises(LockTimeout):
             async with store.lock("held", ttl=5, wait=0.1):
                 pass
+
+
+def test_the_pool_is_configured_from_yaml_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = load_settings(Path(__file__).parent.parent / "config.yaml")
+    assert shipped.store == StoreSettings()  # config.yaml documents the defaults
+    monkeypatch.setenv("SIYU_STORE__MAX_CONNECTIONS", "7")
+    monkeypatch.setenv("SIYU_STORE__POOL_TIMEOUT_SECONDS", "0.5")
+    settings = load_settings(TEST_CONFIG)
+    assert (settings.store.max_connections, settings.store.pool_timeout_seconds) == (7, 0.5)
+    monkeypatch.setenv("SIYU_STORE__MAX_CONNECTIONS", "0")
+    with pytest.raises(
+        ConfigError, match=r"store\.max_connections \(SIYU_STORE__MAX_CONNECTIONS\)"
+    ):
+        load_settings(TEST_CONFIG)

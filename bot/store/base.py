@@ -10,6 +10,11 @@ class LockTimeout(Exception):
     """The lock stayed held by someone else for longer than we were willing to wait."""
 
 
+class StoreUnavailable(Exception):
+    """The store did not answer (down, unreachable, no free connection in time): the caller
+    answers 503 so the work is retried; the message names the cause, never a value."""
+
+
 class Store(Protocol):
     async def set_if_absent(self, key: str, value: str, ttl: float) -> bool:
         """Set `key` only if it does not exist; True when this call set it."""
@@ -19,10 +24,22 @@ class Store(Protocol):
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
 
+    async def replace(self, key: str, expected: str, value: str, ttl: float) -> bool:
+        """Set `key` to `value` only while it holds `expected` (atomically); True when set."""
+        ...
+
     async def delete(self, key: str) -> None: ...
+
+    async def delete_if(self, key: str, expected: str) -> bool:
+        """Delete `key` only while it holds `expected` (atomically); True when deleted."""
+        ...
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
         """Add one and return the new value; `ttl` applies when the key is created."""
+        ...
+
+    async def ttl(self, key: str) -> float | None:
+        """Seconds until `key` expires; None when it does not exist or never expires."""
         ...
 
     def lock(self, name: str, ttl: float, wait: float = 10.0) -> AbstractAsyncContextManager[None]:

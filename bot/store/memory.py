@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.store.base import LockTimeout
+from crm import store_keys
 
 _SWEEP_EVERY = 10_000
 
@@ -54,8 +55,20 @@ class MemoryStore:
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self._write(key, value, ttl)
 
+    async def replace(self, key: str, expected: str, value: str, ttl: float) -> bool:
+        if await self.get(key) != expected:
+            return False
+        self._write(key, value, ttl)
+        return True
+
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
+
+    async def delete_if(self, key: str, expected: str) -> bool:
+        if await self.get(key) != expected:
+            return False
+        del self._data[key]
+        return True
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
         if self._expired(key, time.monotonic()):
@@ -66,9 +79,16 @@ class MemoryStore:
         self._data[key] = (str(new), expires)
         return new
 
+    async def ttl(self, key: str) -> float | None:
+        now = time.monotonic()
+        if self._expired(key, now):
+            return None
+        expires = self._data[key][1]
+        return None if expires is None else expires - now
+
     @asynccontextmanager
     async def lock(self, name: str, ttl: float, wait: float = 10.0) -> AsyncIterator[None]:
-        key, token = f"lock:{name}", uuid.uuid4().hex
+        key, token = store_keys.lock(name), uuid.uuid4().hex
         deadline = time.monotonic() + wait
         while not await self.set_if_absent(key, token, ttl):
             if time.monotonic() >= deadline:
@@ -77,8 +97,7 @@ class MemoryStore:
         try:
             yield
         finally:
-            if await self.get(key) == token:
-                await self.delete(key)
+            await self.delete_if(key, token)
 
     async def ping(self) -> None:
         return None

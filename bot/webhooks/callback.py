@@ -13,6 +13,7 @@ from tortoise.exceptions import BaseORMException
 
 from bot.config import ServerSettings
 from bot.metrics import Metrics
+from bot.store import StoreUnavailable
 from bot.webhooks.dedupe import StillProcessing
 from bot.wechat.crypto import CryptoError, MessageCrypto
 from bot.wechat.messages import MessageError
@@ -72,7 +73,8 @@ class CallbackEndpoint(ABC):
 
 
 def guarded(metrics: Metrics, endpoint: Endpoint) -> Endpoint:
-    """Bad input gets a 4xx and a log line; a failure to record gets 503 so WeChat retries."""
+    """Bad input gets a 4xx and a log line; a failure to record (database or store down, a
+    first delivery still running) gets 503 and one log line, no traceback, so WeChat retries."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
         try:
@@ -81,7 +83,7 @@ def guarded(metrics: Metrics, endpoint: Endpoint) -> Endpoint:
             return _reject(metrics, request, 403, exc)
         except (XmlError, MessageError, UnicodeDecodeError) as exc:
             return _reject(metrics, request, 400, exc)
-        except (StillProcessing, BaseORMException, OSError) as exc:
+        except (StillProcessing, StoreUnavailable, BaseORMException, OSError) as exc:
             metrics.failed += 1
             log.error("%s %s: %s: retry expected", request.method, request.path, _name(exc))
             return web.Response(status=503, text="busy, please retry")

@@ -12,7 +12,7 @@ from typing import Any
 from bot.metrics import Metrics
 from bot.webhooks.dedupe import Claims, LeaseExpired
 from bot.wechat.replies import render_reply, reply_text
-from crm import customers
+from crm import customers, store_keys
 from crm import staff as staff_directory
 from crm.interactions import InteractionJournal, NewInteraction
 from crm.models import Channel, Customer, Direction, Interaction, Staff
@@ -43,7 +43,7 @@ class Pipeline:
 
     async def handle(self, message: Message) -> str | None:
         """The reply XML for this delivery (the first delivery's for a retry), None = success."""
-        key = f"dedupe:{message.channel.value}:{message.dedupe_key}"
+        key = store_keys.dedupe_claim(message.channel, message.dedupe_key)
         self.metrics.received += 1
         if not await self.claims.claim(key):
             self.metrics.duplicates += 1

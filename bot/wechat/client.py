@@ -28,6 +28,7 @@ from bot.wechat.models import (
 )
 from bot.wechat.token import DEFAULT_MARGIN, AccessToken, TokenCache
 from bot.wechat.transport import Transport, new_session
+from crm import store_keys
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ def _oa_client(
 ) -> OfficialAccountClient:
     transport = Transport(session, settings.api_base_url)
     fetcher = OATokenFetcher(transport, settings.app_id, settings.app_secret)
-    key = f"wechat:token:oa:{settings.app_id}"
+    key = store_keys.oa_token(settings.app_id)
     return OfficialAccountClient(
         AuthedApi(transport, TokenCache(store, key, fetcher, margin=margin))
     )
@@ -194,6 +195,6 @@ def _wecom_client(
 ) -> WeComClient:
     transport = Transport(session, settings.api_base_url)
     fetcher = WeComTokenFetcher(transport, settings.corp_id, settings.secret)
-    key = f"wechat:token:wecom:{settings.corp_id}:{settings.agent_id}"
+    key = store_keys.wecom_token(settings.corp_id, settings.agent_id)
     tokens = TokenCache(store, key, fetcher, margin=margin)
     return WeComClient(AuthedApi(transport, tokens), settings.agent_id)
