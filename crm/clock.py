@@ -27,7 +27,8 @@ class SystemClock:
 
 
 class FrozenClock:
-    """A clock that moves only when told to (tests, the fake WeChat API's windows)."""
+    """A clock that moves only when told to (tests, the fake WeChat API's windows), or one
+    instant held for a whole batch job."""
 
     def __init__(self, at: datetime | None = None) -> None:
         self._now = (at or datetime.now(UTC)).astimezone(UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crm.cleaning import PhoneCleaning, normalize_stored_phones
-from crm.clock import SYSTEM_CLOCK, Clock
+from crm.clock import SYSTEM_CLOCK, Clock, FrozenClock
 from crm.config import CrmSettings
 from crm.lifecycle import LifecycleResult, recompute_lifecycle
 from crm.merge import merge_duplicates
@@ -28,9 +28,10 @@ async def run_nightly(
 ) -> NightlyReport:
     """Idempotent: running it twice in a night changes nothing the second time."""
     s = settings or CrmSettings()
+    moment = FrozenClock(clock.now())  # every step sees the same instant
     phones = await normalize_stored_phones()
     merged = await merge_duplicates()
-    expired = await expire_due(clock=clock)
-    rfm = await recompute_rfm(s.rfm, clock=clock)
-    lifecycle = await recompute_lifecycle(s.lifecycle, clock=clock)
+    expired = await expire_due(clock=moment)
+    rfm = await recompute_rfm(s.rfm, clock=moment)
+    lifecycle = await recompute_lifecycle(s.lifecycle, clock=moment)
     return NightlyReport(phones, merged, expired, rfm, lifecycle)

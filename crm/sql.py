@@ -4,8 +4,8 @@ the one place that knows how the two databases differ in it: the dialect, placeh
 keyset iteration over large tables.
 
 Statements are written once with `?` placeholders and rendered for the current dialect; hot
-paths that build a statement per call (the journal's multi-row INSERT) get the rendered marks
-directly from `numbered` / `value_rows`, which cache them."""
+paths that build a statement per call (the journal's multi-row INSERT) take rendered marks
+straight from `numbered` / `value_rows` (VALUES groups are cached per shape)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 from crm.clock import SYSTEM_CLOCK, FrozenClock, SystemClock, utcnow
 from crm.config import CrmSettings, LifecycleSettings, PointsSettings
+from crm.importing import import_customers, import_orders
 from crm.interactions import InteractionJournal, NewInteraction
 from crm.lifecycle import recompute_lifecycle
 from crm.models import (
@@ -17,8 +19,12 @@ from crm.models import (
     Direction,
     LifecycleChange,
     LifecycleStage,
+    Order,
+    RfmScore,
     Segment,
+    Tag,
 )
+from crm.nightly import run_nightly
 from crm.orders import OrderInput, record_order
 from crm.points import earn, expire_due, points_summary
 from crm.segments import context, rule_members
@@ -120,6 +126,42 @@ async def test_last_active_within_a_week_flips_as_the_clock_moves(
     clock.set(START + timedelta(days=3))
     assert await snapshot(segment, context(clock=clock)) == 1
     assert (await Segment.get(id=segment.id)).snapshot_at == clock.now()
+
+
+async def test_the_nightly_job_runs_at_one_instant_of_its_clock(
+    make_customer: MakeCustomer,
+) -> None:
+    clock = FrozenClock(START)
+    c = await make_customer(last_active_at=START)
+    await record_order(OrderInput(external_id="N1", customer_id=c.id, amount=Decimal("20"),
+                                  paid_at=START))  # fmt: skip
+    await earn(c.id, 10, "n:1", clock=clock, settings=PointsSettings(validity_days=30))
+    clock.advance(days=31)
+    report = await run_nightly(CrmSettings(), clock=clock)
+    assert report.points_expired == 1 and report.lifecycle.changed == 1
+    assert (await RfmScore.get(customer_id=c.id)).scored_at == clock.now()
+    assert (await LifecycleChange.get(customer_id=c.id)).changed_at == clock.now()
+
+
+async def test_imports_stamp_rows_with_the_injected_clock(
+    database_url: str, tmp_path: Path
+) -> None:
+    clock = FrozenClock(START)
+    people = tmp_path / "customers.csv"
+    people.write_text("openid,name,tags\no1,王小明,vip\n", encoding="utf-8")
+    await import_customers(people, clock=clock)
+    c = await Customer.get(openid="o1")
+    assert c.created_at == START and c.updated_at == START
+    assert (await CustomerTag.get(customer_id=c.id)).created_at == START
+    assert (await Tag.get(name="vip")).created_at == START
+    clock.advance(days=1)
+    people.write_text("openid,name\no1,王晓明\n", encoding="utf-8")
+    await import_customers(people, clock=clock)
+    assert (await Customer.get(id=c.id)).updated_at == START + timedelta(days=1)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("external_id,openid,amount,paid_at\nA1,o1,10,2031-02-01 10:00:00\n")
+    await import_orders(orders, clock=clock)
+    assert (await Order.get(external_id="A1")).created_at == START + timedelta(days=1)
 
 
 async def test_the_scheduler_runs_the_nightly_job_on_its_clock() -> None:
