@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections
 
 from crm.birthdays import keys_between
+from crm.clock import FrozenClock
 from crm.database import close_database, migrate, open_database
 from crm.lifecycle import recompute_lifecycle
 from crm.rfm import recompute_rfm
@@ -51,7 +52,7 @@ class Case:
 
 
 def _birthday_params(now: datetime) -> list[Any]:
-    today = context(now).today
+    today = context(clock=FrozenClock(now)).today
     keys = keys_between(today, today)
     return [sorted(keys.solar), sorted(keys.lunar)]
 
@@ -172,7 +173,7 @@ class Measure:
 
 async def measure(case: Case, now: datetime, runs: int) -> Measure:
     conn = connections.get("default")
-    members = rule_members(case.rule, context(now))
+    members = rule_members(case.rule, context(clock=FrozenClock(now)))
     params = case.params(now)
     count_sql = case.count_sql or f"SELECT COUNT(*) AS n FROM ({case.sql}) s"
 

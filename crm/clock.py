@@ -27,7 +27,8 @@ class SystemClock:
 
 
 class FrozenClock:
-    """A clock that moves only when told to (tests, the fake WeChat API's windows)."""
+    """A clock that moves only when told to (tests, the fake WeChat API's windows), or one
+    instant held for a whole batch job."""
 
     def __init__(self, at: datetime | None = None) -> None:
         self._now = (at or datetime.now(UTC)).astimezone(UTC)
@@ -40,9 +41,11 @@ class FrozenClock:
         return self._mono
 
     def advance(self, seconds: float = 0.0, **delta: float) -> None:
+        """Move by `seconds` plus any timedelta keywords (days=, hours=, …). A step back moves
+        only the wall clock, as a real clock being corrected does: monotonic never goes back."""
         step = timedelta(seconds=seconds, **delta)
         self._now += step
-        self._mono += step.total_seconds()
+        self._mono += max(step.total_seconds(), 0.0)
 
     def set(self, at: datetime) -> None:
         self.advance((at.astimezone(UTC) - self._now).total_seconds())

@@ -8,7 +8,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from crm.interactions import utcnow
+from crm.clock import utcnow
 from crm.models import Channel, Customer
 
 

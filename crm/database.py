@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.api import plan as tortoise_plan
 
@@ -88,10 +88,6 @@ async def migrate(url: str) -> None:
         raise RuntimeError("close the database before migrating")
     _ensure_sqlite_dir(url)
     await tortoise_migrate(config=tortoise_config(url))
-
-
-def dialect() -> str:
-    return str(connections.get("default").capabilities.dialect)
 
 
 async def pending_migrations(url: str) -> list[str]:

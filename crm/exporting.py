@@ -11,6 +11,7 @@ from typing import Any
 from tortoise.queryset import QuerySet
 
 from crm.birthdays import lunar_year
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import BirthdayCalendar, Customer, CustomerTag, RfmScore
 from crm.privacy import mask_name, mask_phone
 from crm.segments import get_segment, iter_customers, segment_queryset
@@ -29,9 +30,11 @@ async def export_customers(
     masked: bool = True,
     batch_size: int = 1000,
     on_progress: Callable[[int], None] | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> int:
     """Write the customers; returns how many rows were written."""
-    qs = await _selection(segment_id)
+    qs = await _selection(segment_id, clock)
     written = 0
     with output.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -46,14 +49,14 @@ async def export_customers(
     return written
 
 
-async def _selection(segment_id: int | None) -> QuerySet[Customer]:
+async def _selection(segment_id: int | None, clock: Clock) -> QuerySet[Customer]:
     if segment_id is None:
         return Customer.filter(merged_into_id__isnull=True)
-    return segment_queryset(await get_segment(segment_id), context())
+    return segment_queryset(await get_segment(segment_id), context(clock=clock))
 
 
-async def selection_count(segment_id: int | None) -> int:
-    return await (await _selection(segment_id)).count()
+async def selection_count(segment_id: int | None, *, clock: Clock = SYSTEM_CLOCK) -> int:
+    return await (await _selection(segment_id, clock)).count()
 
 
 async def _tags(ids: list[int]) -> dict[int, list[str]]:

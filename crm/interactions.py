@@ -11,23 +11,22 @@ import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from crm.clock import utcnow
 from crm.models import Direction
+from crm.sql import is_postgres, numbered, value_rows
 
 _COLUMNS = (
     "customer_id", "channel", "direction", "kind", "content", "payload", "msg_id",
     "dedupe_key", "sentiment_score", "sentiment_label", "intent", "keywords", "created_at",
 )  # fmt: skip
 _JSON_COLUMN = _COLUMNS.index("keywords")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+_CASTS = {_JSON_COLUMN: "jsonb"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,36 +143,19 @@ def _first_of_each(items: Sequence[NewInteraction], inserted: set[tuple[str, str
 
 
 async def _insert(conn: BaseDBAsyncClient, items: Sequence[NewInteraction]) -> set[tuple[str, str]]:
-    postgres = conn.capabilities.dialect == "postgres"
-    values: list[Any] = []
-    groups = []
-    for item in items:
-        start = len(values)
-        values.extend(item.row())
-        groups.append(_placeholders(start, len(_COLUMNS), postgres))
+    values: list[Any] = [value for item in items for value in item.row()]
+    groups = value_rows(len(items), len(_COLUMNS), is_postgres(conn), casts=_CASTS)
     sql = (
-        f"INSERT INTO interaction ({', '.join(_COLUMNS)}) VALUES {', '.join(groups)} "
+        f"INSERT INTO interaction ({', '.join(_COLUMNS)}) VALUES {groups} "
         "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING channel, dedupe_key"
     )
     rows = await conn.execute_query_dict(sql, values)  # fetches RETURNING on every backend
     return {(row["channel"], row["dedupe_key"]) for row in rows if row["dedupe_key"]}
 
 
-def _marks(start: int, count: int, postgres: bool) -> list[str]:
-    return [f"${start + i}" for i in range(count)] if postgres else ["?"] * count
-
-
-def _placeholders(start: int, count: int, postgres: bool) -> str:
-    marks = _marks(start + 1, count, postgres)
-    if postgres:
-        marks[_JSON_COLUMN] += "::jsonb"
-    return "(" + ", ".join(marks) + ")"
-
-
 async def _touch_customers(conn: BaseDBAsyncClient, touch: dict[int, datetime]) -> None:
     """One UPDATE a batch: a batch spans milliseconds, so its newest time serves all."""
     ids = sorted(touch)
-    postgres = conn.capabilities.dialect == "postgres"
-    first, *rest = _marks(1, len(ids) + 1, postgres)
+    first, *rest = numbered(len(ids) + 1, is_postgres(conn))
     sql = f"UPDATE customer SET last_active_at = {first} WHERE id IN ({', '.join(rest)})"
     await conn.execute_query(sql, [max(touch.values()), *ids])

@@ -7,12 +7,13 @@ churn early warning: a customer with orders whose last activity (message or orde
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import LifecycleSettings
 from crm.models import LifecycleChange, LifecycleStage, Tag, TagSource
 from crm.sql import execute
@@ -79,9 +80,9 @@ def _stage_params(now: datetime, s: LifecycleSettings) -> list[object]:
 
 
 async def recompute_lifecycle(
-    now: datetime | None = None, settings: LifecycleSettings | None = None
+    settings: LifecycleSettings | None = None, *, clock: Clock = SYSTEM_CLOCK
 ) -> LifecycleResult:
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = clock.now()
     s = settings or LifecycleSettings()
     stage = _stage_params(moment, s)
     tag, _ = await Tag.get_or_create(name=s.at_risk_tag)

@@ -4,9 +4,9 @@ points, then RFM and lifecycle (in that order: scores must see merged, cleaned r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from crm.cleaning import PhoneCleaning, normalize_stored_phones
+from crm.clock import SYSTEM_CLOCK, Clock, FrozenClock
 from crm.config import CrmSettings
 from crm.lifecycle import LifecycleResult, recompute_lifecycle
 from crm.merge import merge_duplicates
@@ -24,14 +24,14 @@ class NightlyReport:
 
 
 async def run_nightly(
-    settings: CrmSettings | None = None, now: datetime | None = None
+    settings: CrmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK
 ) -> NightlyReport:
     """Idempotent: running it twice in a night changes nothing the second time."""
     s = settings or CrmSettings()
-    moment = now or datetime.now(UTC)
+    moment = FrozenClock(clock.now())  # every step sees the same instant
     phones = await normalize_stored_phones()
     merged = await merge_duplicates()
-    expired = await expire_due(moment)
-    rfm = await recompute_rfm(s.rfm, moment)
-    lifecycle = await recompute_lifecycle(moment, s.lifecycle)
+    expired = await expire_due(clock=moment)
+    rfm = await recompute_rfm(s.rfm, clock=moment)
+    lifecycle = await recompute_lifecycle(s.lifecycle, clock=moment)
     return NightlyReport(phones, merged, expired, rfm, lifecycle)

@@ -16,6 +16,7 @@ from crm import currency
 from crm.errors import Conflict, NotFound
 from crm.models import Customer, Order
 from crm.sql import execute, fetch
+from crm.sql import marks as placeholders
 
 
 class OrderInput(BaseModel):
@@ -78,7 +79,7 @@ async def refresh_order_stats(
     changed = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
+        marks = placeholders(len(chunk))
         await _check_currencies(f'AND o."customer_id" IN ({marks})', chunk, conn)
         sql = _stats_sql(f'WHERE o."customer_id" IN ({marks})', f'AND c."id" IN ({marks})')
         changed += await execute(sql, [*chunk, *chunk], conn)

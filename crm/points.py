@@ -6,7 +6,7 @@ are spent and expire first-in-first-out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,10 +17,11 @@ from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import PointsSettings
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
-from crm.sql import fetch
+from crm.sql import as_datetime, fetch
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,14 @@ async def earn(
     amount: int,
     reference: str,
     note: str | None = None,
-    now: datetime | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
     settings: PointsSettings | None = None,
 ) -> PointsEntry:
     """Credit points valid for settings.validity_days. Same reference again: the first entry."""
     if amount <= 0:
         raise InvalidInput("获得的积分必须是正数")
-    change = _Change(customer_id, PointsKind.EARN, amount, reference, note, _now(now))
+    change = _Change(customer_id, PointsKind.EARN, amount, reference, note, clock.now())
     return await _apply(change, settings or PointsSettings())
 
 
@@ -62,12 +64,13 @@ async def redeem(
     amount: int,
     reference: str,
     note: str | None = None,
-    now: datetime | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> PointsEntry:
     """Spend points; InsufficientPoints when the balance is too low (nothing changes)."""
     if amount <= 0:
         raise InvalidInput("兑换的积分必须是正数")
-    change = _Change(customer_id, PointsKind.REDEEM, -amount, reference, note, _now(now))
+    change = _Change(customer_id, PointsKind.REDEEM, -amount, reference, note, clock.now())
     return await _apply(change, PointsSettings())
 
 
@@ -76,18 +79,15 @@ async def adjust(
     amount: int,
     reference: str,
     note: str | None = None,
-    now: datetime | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
     settings: PointsSettings | None = None,
 ) -> PointsEntry:
     """Staff correction, signed; a positive one is a credit with the usual validity."""
     if amount == 0:
         raise InvalidInput("调整的积分不能为 0")
-    change = _Change(customer_id, PointsKind.ADJUST, amount, reference, note, _now(now))
+    change = _Change(customer_id, PointsKind.ADJUST, amount, reference, note, clock.now())
     return await _apply(change, settings or PointsSettings())
-
-
-def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 async def _apply(change: _Change, settings: PointsSettings) -> PointsEntry:
@@ -177,9 +177,9 @@ async def _consume_fifo(tx: BaseDBAsyncClient, customer_id: int, spend: int) -> 
         spend -= used
 
 
-async def expire_due(now: datetime | None = None, batch_size: int = 500) -> int:
+async def expire_due(batch_size: int = 500, *, clock: Clock = SYSTEM_CLOCK) -> int:
     """Expire every credit whose validity ended; returns the number of expire entries written."""
-    moment = _now(now)
+    moment = clock.now()
     written = 0
     while True:
         due = await PointsEntry.filter(remaining__gt=0, expires_at__lte=moment).limit(batch_size)
@@ -226,25 +226,17 @@ FROM customer c CROSS JOIN soon WHERE c.id = ?
 """
 
 
-async def points_summary(customer_id: int, now: datetime | None = None) -> PointsSummary:
+async def points_summary(customer_id: int, *, clock: Clock = SYSTEM_CLOCK) -> PointsSummary:
     """Balance and the next batch to expire (amount and time), in one query: it answers a
     customer's 积分 inside the webhook's time budget."""
-    rows = await fetch(_SUMMARY, [customer_id, _now(now), customer_id])
+    rows = await fetch(_SUMMARY, [customer_id, clock.now(), customer_id])
     if not rows:
         raise NotFound(f"客户 {customer_id} 不存在")
     row = rows[0]
-    expiring_at = _as_datetime(row["expiring_at"])
-    if expiring_at is None:
+    if row["expiring_at"] is None:
         return PointsSummary(int(row["balance"]), 0, None)
+    expiring_at = as_datetime(row["expiring_at"])
     return PointsSummary(int(row["balance"]), int(row["expiring"] or 0), expiring_at)
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    """PostgreSQL gives a datetime; SQLite the stored ISO text."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 async def _sum(qs: QuerySet[PointsEntry], column: str) -> int:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import RfmSettings
 from crm.sql import execute, fetch, is_postgres
 
@@ -61,7 +62,7 @@ class RfmResult:
 
 
 async def recompute_rfm(
-    settings: RfmSettings | None = None, now: datetime | None = None
+    settings: RfmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK
 ) -> RfmResult:
     """Score every live customer with orders; reports rows written and the time taken."""
     buckets = (settings or RfmSettings()).buckets
@@ -70,7 +71,7 @@ async def recompute_rfm(
         if is_postgres():
             await execute("SET LOCAL work_mem = '256MB'", (), tx)
         scored, bounds = await _boundaries(tx, buckets)
-        changed = await _write(tx, bounds, now or datetime.now(UTC)) if scored else 0
+        changed = await _write(tx, bounds, clock.now()) if scored else 0
         removed = await execute(_PRUNE, (), tx)
     return RfmResult(scored, changed, removed, time.perf_counter() - started)
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from tortoise import connections
 
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import Tag
-from crm.sql import fetch, is_postgres
+from crm.sql import fetch, is_postgres, marks
 
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -198,14 +199,13 @@ async def seed(
     customers: int,
     random_seed: int = 42,
     batch_size: int = 20_000,
-    now: datetime | None = None,
     on_progress: Callable[[int], None] | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> SeedResult:
     """Add `customers` new synthetic customers with their orders, messages, tags and points."""
     tag_ids = {name: (await Tag.get_or_create(name=name))[0].id for name, _ in _TAGS}
-    gen = _Generator(
-        random.Random(random_seed), (now or datetime.now(UTC)).astimezone(UTC), tag_ids
-    )
+    gen = _Generator(random.Random(random_seed), clock.now(), tag_ids)
     next_id = await _next_customer_id()
     totals = [0, 0, 0, 0, 0]
     starts = list(range(0, customers, batch_size))
@@ -255,8 +255,7 @@ async def copy_rows(table: str, columns: Sequence[str], rows: list[tuple[Any, ..
             await raw.copy_records_to_table(table, records=rows, columns=list(columns))
         return
     names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" * len(columns))
-    await conn.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    await conn.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks(len(columns))})', rows)
 
 
 async def _reset_sequences() -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from tortoise import connections
 
 from crm import store_keys
-from crm.interactions import utcnow
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import Customer, Tag
+from crm.sql import is_postgres, value_rows
 from nlp import Analysis, SentimentLabel, TagHit, TagSource, at_risk_by_sentiment
 from nlp.config import NlpSettings
 
@@ -34,7 +35,9 @@ async def tag_id(name: str) -> int:
     return cached
 
 
-async def apply(customer_id: int, hits: Iterable[TagHit]) -> list[str]:
+async def apply(
+    customer_id: int, hits: Iterable[TagHit], *, clock: Clock = SYSTEM_CLOCK
+) -> list[str]:
     """Give the customer these tags (the first source stays); returns the ones that are new."""
     wanted: dict[int, TagHit] = {}
     for hit in hits:
@@ -43,25 +46,22 @@ async def apply(customer_id: int, hits: Iterable[TagHit]) -> list[str]:
             wanted.setdefault(tid, hit)
     if not wanted:
         return []
-    added = await _insert_missing(customer_id, wanted)
+    added = await _insert_missing(customer_id, wanted, clock.now())
     if len(_applied) > _MAX_REMEMBERED:
         _applied.clear()
     _applied.update((customer_id, tid) for tid in wanted)
     return [wanted[tid].tag for tid in added]
 
 
-async def _insert_missing(customer_id: int, wanted: dict[int, TagHit]) -> list[int]:
+async def _insert_missing(customer_id: int, wanted: dict[int, TagHit], now: datetime) -> list[int]:
     conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    rows: list[str] = []
     values: list[object] = []
     for tid, hit in wanted.items():
-        n = len(values)
-        rows.append(f"(${n + 1}, ${n + 2}, ${n + 3}, ${n + 4})" if postgres else "(?, ?, ?, ?)")
-        values += [customer_id, tid, hit.source.value, utcnow()]
+        values += [customer_id, tid, hit.source.value, now]
+    rows = value_rows(len(wanted), 4, is_postgres(conn))
     sql = (
         f"INSERT INTO customer_tag (customer_id, tag_id, source, created_at) VALUES "
-        f"{', '.join(rows)} ON CONFLICT (customer_id, tag_id) DO NOTHING RETURNING tag_id"
+        f"{rows} ON CONFLICT (customer_id, tag_id) DO NOTHING RETURNING tag_id"
     )
     return [row["tag_id"] for row in await conn.execute_query_dict(sql, values)]
 
@@ -87,12 +87,13 @@ class MessageTagger:
 
     settings: NlpSettings
     counter: Counter
+    clock: Clock = SYSTEM_CLOCK
 
     async def tag(self, customer: Customer, analysis: Analysis) -> list[str]:
         hits = list(analysis.tags)
         if analysis.sentiment.label is SentimentLabel.NEGATIVE and await self._at_risk(customer):
             hits.append(TagHit(self.settings.at_risk.tag, TagSource.SENTIMENT))
-        added = await apply(customer.id, hits)
+        added = await apply(customer.id, hits, clock=self.clock)
         if added:
             log.info("customer %s tagged %s", customer.id, ", ".join(added))
         return added

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm import customers as customer_service
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.errors import AlreadyUnmerged, Conflict, NotFound
 from crm.merge import FILLABLE, MOVED, UNIQUE, jsonable
 from crm.models import (
@@ -44,14 +45,16 @@ class UnmergeResult:
     kept_on_survivor: tuple[str, ...]  # fields changed since the merge, left as they are
 
 
-async def undo_merge(merge_id: int, by: str | None = None) -> UnmergeResult:
+async def undo_merge(
+    merge_id: int, by: str | None = None, *, clock: Clock = SYSTEM_CLOCK
+) -> UnmergeResult:
     async with in_transaction() as tx:
         record = await _lock_record(tx, merge_id)
         survivor, merged = await _pair(tx, record)
         kept = await _restore_fields(tx, survivor, merged, record.snapshot)
         moved = await _move_back(tx, record.snapshot.get("moved", {}), survivor.id, merged.id)
         await _recount(tx, survivor.id, merged.id, rebalance=bool(moved["points"]))
-        done = {"at": datetime.now(UTC).isoformat(), "by": by, "moved_back": moved}
+        done = {"at": clock.now().isoformat(), "by": by, "moved_back": moved}
         snapshot = {**record.snapshot, "unmerged": done}
         await CustomerMerge.filter(id=merge_id).using_db(tx).update(snapshot=snapshot)
     customer_service.cache.clear()

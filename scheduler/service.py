@@ -7,6 +7,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import CrmSettings
 from scheduler.config import SchedulerSettings
 from scheduler.jobs import nightly_customer_data
@@ -15,8 +16,15 @@ log = logging.getLogger("siyu.scheduler")
 
 
 class SchedulerService:
-    def __init__(self, settings: SchedulerSettings, crm: CrmSettings, timezone: str) -> None:
+    def __init__(
+        self,
+        settings: SchedulerSettings,
+        crm: CrmSettings,
+        timezone: str,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         self.settings, self.crm, self.timezone = settings, crm, timezone
+        self.clock = clock
         self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
@@ -25,8 +33,8 @@ class SchedulerService:
         hour, minute = (int(part) for part in self.settings.nightly_at.split(":"))
         self.scheduler.add_job(
             nightly_customer_data, CronTrigger(hour=hour, minute=minute, timezone=self.timezone),
-            args=[self.crm], id="nightly", coalesce=True, max_instances=1,
-            misfire_grace_time=3600,
+            args=[self.crm], kwargs={"clock": self.clock}, id="nightly", coalesce=True,
+            max_instances=1, misfire_grace_time=3600,
         )  # fmt: skip
         self.scheduler.start()
         log.info("scheduler started: nightly customer data at %s", self.settings.nightly_at)

@@ -62,7 +62,8 @@ async def test_failure_reaches_every_waiter(database_url: str) -> None:
 def test_activity_clock_writes_a_chatty_customer_once_a_minute() -> None:
     from datetime import timedelta
 
-    from crm.interactions import ActivityClock, utcnow
+    from crm.clock import utcnow
+    from crm.interactions import ActivityClock
 
     clock = ActivityClock(resolution=60)
     now = utcnow()

@@ -5,10 +5,9 @@ SQLite and PostgreSQL (`?` marks rendered by crm.sql)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from crm.sql import execute, fetch, is_postgres
+from crm.sql import MARK, execute, fetch, is_postgres, marks
 
 # asyncpg and SQLite both accept a little under 32,768 parameters in one statement.
 _MAX_PARAMS = 30_000
@@ -26,7 +25,7 @@ async def insert_ignoring_conflicts(
     """Insert every row that violates no unique constraint; the others are skipped (the
     importers read that as "already there"). With `returning`, the inserted rows' columns."""
     names = ", ".join(f'"{c}"' for c in columns)
-    one = "(" + ", ".join("?" * len(columns)) + ")"
+    one = f"({marks(len(columns))})"
     tail = f" RETURNING {returning}" if returning else ""
     inserted: list[dict[str, Any]] = []
     for chunk in chunks(rows, len(columns)):
@@ -44,20 +43,16 @@ def values_table(columns: Sequence[tuple[str, str]], count: int) -> str:
     """`(SELECT column1 AS "a", … FROM (VALUES (?, …), …))`: rows of parameters usable in FROM.
     PostgreSQL cannot infer their types there, so the first row's marks carry casts."""
     first = ", ".join(_typed(pg_type) for _, pg_type in columns)
-    rest = "(" + ", ".join("?" * len(columns)) + ")"
+    rest = f"({marks(len(columns))})"
     rows = ", ".join([f"({first})"] + [rest] * (count - 1))
     names = ", ".join(f'column{i} AS "{name}"' for i, (name, _) in enumerate(columns, 1))
     return f"(SELECT {names} FROM (VALUES {rows}) AS t)"
 
 
 def _typed(pg_type: str) -> str:
-    return f"CAST(? AS {pg_type})" if is_postgres() else "?"
+    return f"CAST({MARK} AS {pg_type})" if is_postgres() else MARK
 
 
-def json_param(pg_mark: str = "?") -> str:
+def json_param(pg_mark: str = MARK) -> str:
     """A JSON text parameter as the column type (jsonb on PostgreSQL, text on SQLite)."""
     return f"CAST({pg_mark} AS jsonb)" if is_postgres() else pg_mark
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.expressions import Q
 
 from crm.birthdays import birthday_fields, parse_birthday
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.csvio import CsvRow, ErrorReport, RowError
-from crm.importing.bulk import chunks, insert_ignoring_conflicts, utcnow, values_table
+from crm.importing.bulk import chunks, insert_ignoring_conflicts, values_table
 from crm.importing.common import IDENTITIES, ImportReport, Progress, as_value_error, run_import
 from crm.importing.tags import TagIds
 from crm.models import Channel, Customer, Gender
@@ -37,13 +38,15 @@ async def import_customers(
     error_file: Path | None = None,
     batch_size: int = 1000,
     on_progress: Progress | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> ImportReport:
-    tags = TagIds()
+    tags = TagIds(clock)
 
     async def store(
         valid: list[tuple[int, CustomerRow]], report: ImportReport, errors: ErrorReport
     ) -> None:
-        await _upsert_customers(valid, report, errors, tags)
+        await _upsert_customers(valid, report, errors, tags, clock)
 
     return await run_import(path, _customer_row, store, error_file, batch_size, on_progress)
 
@@ -181,7 +184,11 @@ class _Batch:
 
 
 async def _upsert_customers(
-    lined: list[tuple[int, CustomerRow]], report: ImportReport, errors: ErrorReport, tags: TagIds
+    lined: list[tuple[int, CustomerRow]],
+    report: ImportReport,
+    errors: ErrorReport,
+    tags: TagIds,
+    clock: Clock,
 ) -> None:
     found = await _existing([row for _, row in lined])
     batch = _Batch()
@@ -198,8 +205,8 @@ async def _upsert_customers(
             report.updated += 1
         else:
             report.unchanged += 1
-    await _update(batch.changes)
-    report.created += await _create(batch, errors)
+    await _update(batch.changes, clock)
+    report.created += await _create(batch, errors, clock)
     await tags.apply(batch.tags)
 
 
@@ -226,7 +233,7 @@ _UPDATE_TYPES = (
 )  # fmt: skip
 
 
-async def _update(changes: dict[int, dict[str, Any]]) -> None:
+async def _update(changes: dict[int, dict[str, Any]], clock: Clock) -> None:
     """One UPDATE … FROM VALUES for the batch; a NULL in VALUES keeps what is stored."""
     if not changes:
         return
@@ -234,7 +241,7 @@ async def _update(changes: dict[int, dict[str, Any]]) -> None:
     for chunk in chunks(rows, len(_UPDATE_TYPES) + 1):
         source = values_table(_UPDATE_TYPES, len(chunk))
         sql = _UPDATE_SQL.format(source=source, attributes=_json('v."attributes"'))
-        await execute(sql, [utcnow(), *(v for row in chunk for v in row)])
+        await execute(sql, [clock.now(), *(v for row in chunk for v in row)])
 
 
 def _update_row(customer_id: int, change: dict[str, Any]) -> list[Any]:
@@ -268,12 +275,12 @@ _DEFAULTS = {"gender": Gender.UNKNOWN.value, "subscribed": False, "opted_out": F
              "birthday_calendar": "solar", "birthday_leap": False}  # fmt: skip
 
 
-async def _create(batch: _Batch, errors: ErrorReport) -> int:
+async def _create(batch: _Batch, errors: ErrorReport, clock: Clock) -> int:
     """One INSERT … ON CONFLICT DO NOTHING; a row skipped there had an openid or external_userid
     already held by another record (e.g. one merged away) and is reported."""
     if not batch.fresh:
         return 0
-    now, lined = utcnow(), list(batch.fresh.values())
+    now, lined = clock.now(), list(batch.fresh.values())
     rows = [_insert_row(row, now) for _, row in lined]
     created = await insert_ignoring_conflicts(
         "customer",

@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.expressions import Q
 
 from crm import currency
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.csvio import CsvRow, ErrorReport, RowError
-from crm.importing.bulk import insert_ignoring_conflicts, utcnow
+from crm.importing.bulk import insert_ignoring_conflicts
 from crm.importing.common import IDENTITIES, ImportReport, Progress, as_value_error, run_import
 from crm.importing.stats import add_order_stats
 from crm.models import Customer
@@ -27,8 +28,15 @@ async def import_orders(
     error_file: Path | None = None,
     batch_size: int = 1000,
     on_progress: Progress | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> ImportReport:
-    return await run_import(path, _order_row, _insert_orders, error_file, batch_size, on_progress)
+    async def store(
+        valid: list[tuple[int, OrderRow]], report: ImportReport, errors: ErrorReport
+    ) -> None:
+        await _insert_orders(valid, report, errors, clock)
+
+    return await run_import(path, _order_row, store, error_file, batch_size, on_progress)
 
 
 class OrderRow(BaseModel):
@@ -114,12 +122,12 @@ _COLUMNS = ("customer_id", "external_id", "amount", "currency", "items_summary",
 
 
 async def _insert_orders(
-    lined: list[tuple[int, OrderRow]], report: ImportReport, errors: ErrorReport
+    lined: list[tuple[int, OrderRow]], report: ImportReport, errors: ErrorReport, clock: Clock
 ) -> None:
     """One INSERT … ON CONFLICT DO NOTHING per batch: an order id already stored is left as it
     is (counted unchanged), then the owners' purchase figures are recomputed once."""
     owners = await _owners([row for _, row in lined])
-    now, seen, new = utcnow(), set(), []
+    now, seen, new = clock.now(), set(), []
     for line, row in lined:
         owner = _owner(row, owners)
         if row.external_id in seen:

@@ -13,7 +13,7 @@ from typing import Any
 
 from crm import currency
 from crm.importing.bulk import chunks, values_table
-from crm.sql import execute
+from crm.sql import as_datetime, execute
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _per_customer(inserted: Iterable[dict[str, Any]]) -> dict[int, _Added]:
     added: dict[int, _Added] = {}
     for order in inserted:
         amount = currency.to_base(Decimal(order["amount"]), order["currency"])
-        paid = _utc(order["paid_at"])
+        paid = as_datetime(order["paid_at"])
         a = added.get(order["customer_id"])
         if a is None:
             added[order["customer_id"]] = _Added(amount, 1, paid, paid)
@@ -60,8 +60,3 @@ def _per_customer(inserted: Iterable[dict[str, Any]]) -> dict[int, _Added]:
             a.spent, a.count = a.spent + amount, a.count + 1
             a.first, a.last = min(a.first, paid), max(a.last, paid)
     return added
-
-
-def _utc(value: datetime | str) -> datetime:
-    """PostgreSQL returns datetimes; SQLite the stored text."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

@@ -3,18 +3,20 @@ customer tags written in one INSERT … ON CONFLICT DO NOTHING (a tag given twic
 
 from __future__ import annotations
 
-from crm.importing.bulk import insert_ignoring_conflicts, utcnow
+from crm.clock import SYSTEM_CLOCK, Clock
+from crm.importing.bulk import insert_ignoring_conflicts
 from crm.models import Tag, TagSource
 
 
 class TagIds:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
         self._ids: dict[str, int] = {}
+        self._clock = clock
 
     async def ids(self, names: set[str]) -> dict[str, int]:
         missing = names - self._ids.keys()
         if missing:
-            now = utcnow()
+            now = self._clock.now()
             await insert_ignoring_conflicts(
                 "tag", ("name", "created_at"), [(n, now) for n in missing]
             )
@@ -25,7 +27,7 @@ class TagIds:
     async def apply(self, wanted: dict[int, set[str]]) -> None:
         """Give each customer (by id) its tags, source `import`; tags it has stay as they are."""
         ids = await self.ids({n for names in wanted.values() for n in names})
-        now = utcnow()
+        now = self._clock.now()
         rows = [
             (customer_id, ids[name], TagSource.IMPORT.value, now)
             for customer_id, names in wanted.items()

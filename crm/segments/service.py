@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,13 +13,14 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from crm.database import dialect
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import Customer, Segment, SegmentKind, SegmentMember
 from crm.privacy import mask_name, mask_phone
 from crm.segments.compiler import RuleContext, customers_matching
 from crm.segments.members import IdSelect, MemberIds, member_ids
 from crm.segments.rules import parse_rule, rule_to_json
+from crm.sql import dialect, is_postgres, iter_keyset, mark, numbered
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class CustomerPreview:
     total_spent: Decimal
 
 
-def context(now: datetime | None = None, timezone: str = "Asia/Shanghai") -> RuleContext:
-    return RuleContext(now=now or datetime.now(UTC), timezone=timezone, dialect=dialect())
+def context(*, clock: Clock = SYSTEM_CLOCK, timezone: str = "Asia/Shanghai") -> RuleContext:
+    """One evaluation's moment, read from `clock` once: every condition sees the same now."""
+    return RuleContext(now=clock.now(), timezone=timezone, dialect=dialect())
 
 
 def rule_queryset(rule: Any, ctx: RuleContext | None = None) -> QuerySet[Customer]:
@@ -108,34 +110,18 @@ def _preview(c: Customer) -> CustomerPreview:
     )
 
 
-async def iter_ids(qs: QuerySet[Customer], batch_size: int = 1000) -> AsyncIterator[list[int]]:
+def iter_ids(qs: QuerySet[Customer], batch_size: int = 1000) -> AsyncIterator[list[int]]:
     """Ids in batches by keyset pagination: constant memory, safe while rows change."""
-    last = 0
-    while True:
-        batch: list[Any] = await (
-            qs.filter(id__gt=last).order_by("id").limit(batch_size).values_list("id", flat=True)
-        )
-        if not batch:
-            return
-        yield batch
-        last = batch[-1]
+    return iter_keyset(qs, batch_size, ids=True)
 
 
-async def iter_customers(
-    qs: QuerySet[Customer], batch_size: int = 1000
-) -> AsyncIterator[list[Customer]]:
-    last = 0
-    while True:
-        batch = await qs.filter(id__gt=last).order_by("id").limit(batch_size)
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].id
+def iter_customers(qs: QuerySet[Customer], batch_size: int = 1000) -> AsyncIterator[list[Customer]]:
+    return iter_keyset(qs, batch_size)
 
 
 async def snapshot(segment: Segment, ctx: RuleContext | None = None) -> int:
     """Freeze the rule's current members into the segment (replacing any earlier snapshot)."""
-    now = (ctx.now if ctx else None) or datetime.now(UTC)
+    now = (ctx or context()).now
     select_sql, params = rule_members(segment.rule, ctx).sql()
     async with in_transaction() as tx:
         await tx.execute_query(_delete_members_sql(), [segment.id])
@@ -148,17 +134,15 @@ async def snapshot(segment: Segment, ctx: RuleContext | None = None) -> int:
 
 
 def _delete_members_sql() -> str:
-    mark = "$1" if dialect() == "postgres" else "?"
-    return f'DELETE FROM "segment_member" WHERE "segment_id" = {mark}'
+    return f'DELETE FROM "segment_member" WHERE "segment_id" = {mark(1, is_postgres())}'
 
 
 def _insert_members_sql(
     select_sql: str, params: list[Any], segment_id: int, now: datetime
 ) -> tuple[str, list[Any]]:
     head = 'INSERT INTO "segment_member" ("segment_id", "customer_id", "created_at") '
-    if dialect() == "postgres":
-        n = len(params)
-        sql = f'{head}SELECT ${n + 1}, s."id", ${n + 2} FROM ({select_sql}) s'
-        return sql, [*params, segment_id, now]
-    sql = f'{head}SELECT ?, s."id", ? FROM ({select_sql}) s'
-    return sql, [segment_id, now, *params]
+    postgres = is_postgres()
+    segment, at = numbered(2, postgres, start=len(params) + 1)
+    sql = f'{head}SELECT {segment}, s."id", {at} FROM ({select_sql}) s'
+    # SQLite binds `?` in text order (these two come first); PostgreSQL binds by number.
+    return sql, [*params, segment_id, now] if postgres else [segment_id, now, *params]

@@ -8,11 +8,18 @@ from typing import Any
 
 import pytest
 
+from crm.clock import FrozenClock
 from crm.models import Customer, CustomerTag, Tag, TagSource
 
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 MakeCustomer = Callable[..., Awaitable[Customer]]
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """This test's own clock, at NOW until the test moves it."""
+    return FrozenClock(NOW)
 
 
 @pytest.fixture

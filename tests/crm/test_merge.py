@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from crm.clock import FrozenClock
 from crm.errors import Conflict
 from crm.merge import find_duplicates, merge_customers, merge_duplicates
 from crm.models import (
@@ -29,8 +30,8 @@ async def test_duplicates_by_unionid_and_phone_are_merged_into_the_oldest(
     dup = await make_customer(unionid="u1", external_userid="wm1", phone="+8613800000001",
                               tags=("vip", "母婴"), display_name="李雷")  # fmt: skip
     by_phone = await make_customer(phone="+8613800000001", openid=None, external_userid="wm2")
-    await earn(old.id, 10, "p:old", now=NOW)
-    await earn(dup.id, 30, "p:dup", now=NOW)
+    await earn(old.id, 10, "p:old", clock=FrozenClock(NOW))
+    await earn(dup.id, 30, "p:dup", clock=FrozenClock(NOW))
     await Interaction.create(customer=dup, channel="wecom", direction="in", kind="text")
     await record_order(OrderInput(external_id="O1", customer_id=dup.id, amount=Decimal("88"),
                                   paid_at=NOW))  # fmt: skip

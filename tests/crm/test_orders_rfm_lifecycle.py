@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from crm.clock import FrozenClock
 from crm.config import LifecycleSettings
 from crm.errors import Conflict, NotFound
 from crm.lifecycle import recompute_lifecycle, stage_flow
@@ -60,16 +61,16 @@ async def test_rfm_scores_are_quintiles_with_ties_sharing_a_score(
             await record_order(order(c.id, f"R{i}-{k}", str(10 * (i + 1)), 100 - 10 * i))
         made.append(c)
     prospect = await make_customer()
-    result = await recompute_rfm(now=NOW)
+    result = await recompute_rfm(clock=FrozenClock(NOW))
     assert (result.scored, result.changed) == (10, 10)
     scores = {s.customer_id: s for s in await RfmScore.all()}
     assert [scores[c.id].r_score for c in made] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert [scores[c.id].f_score for c in made] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert [scores[c.id].m_score for c in made] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert prospect.id not in scores
-    assert (await recompute_rfm(now=NOW)).changed == 0
+    assert (await recompute_rfm(clock=FrozenClock(NOW))).changed == 0
     await record_order(order(made[0].id, "R0-new", "1000", 0))
-    again = await recompute_rfm(now=NOW)
+    again = await recompute_rfm(clock=FrozenClock(NOW))
     assert 0 < again.changed < 10
     fresh = await RfmScore.get(customer_id=made[0].id)
     assert (fresh.r_score, fresh.m_score) == (5, 5)
@@ -81,18 +82,21 @@ async def test_rfm_scores_select_customers_and_merged_ones_are_dropped(
     best, low = await make_customer(), await make_customer()
     await record_order(order(best.id, "B1", "900", 1))
     await record_order(order(low.id, "L1", "10", 300))
-    await recompute_rfm(now=NOW)
+    await recompute_rfm(clock=FrozenClock(NOW))
     # two customers: the better one is above the 20% and 40% boundaries, so scores 3
     rule = {"all": [{"field": "r_score", "op": "gte", "value": 3},
                     {"field": "m_score", "op": "between", "value": [3, 5]}]}  # fmt: skip
-    assert await rule_queryset(rule, context(NOW)).values_list("id", flat=True) == [best.id]
+    ctx = context(clock=FrozenClock(NOW))
+    assert await rule_queryset(rule, ctx).values_list("id", flat=True) == [best.id]
     low_rule = {"field": "f_score", "op": "ne", "value": 1}  # one order each: all score 1
-    assert await rule_queryset(low_rule, context(NOW)).count() == 0
+    assert await rule_queryset(low_rule, ctx).count() == 0
     await Customer.filter(id=low.id).update(merged_into_id=best.id)
-    assert (await recompute_rfm(now=NOW)).removed == 1
+    assert (await recompute_rfm(clock=FrozenClock(NOW))).removed == 1
 
 
-async def test_lifecycle_stages_flow_and_churn_warning(make_customer: MakeCustomer) -> None:
+async def test_lifecycle_stages_flow_and_churn_warning(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
     settings = LifecycleSettings(new_days=30, loyal_min_orders=3, at_risk_days=45,
                                  churned_days=180)  # fmt: skip
     prospect = await make_customer(last_active_at=NOW)
@@ -108,7 +112,7 @@ async def test_lifecycle_stages_flow_and_churn_warning(make_customer: MakeCustom
     gone = await make_customer()
     await record_order(order(gone.id, "G1", "50", 200))
 
-    result = await recompute_lifecycle(NOW, settings)
+    result = await recompute_lifecycle(settings, clock=clock)
     stages = {c.id: c.lifecycle_stage for c in await Customer.all()}
     assert stages == {
         prospect.id: LifecycleStage.PROSPECT, new.id: LifecycleStage.NEW,
@@ -122,10 +126,11 @@ async def test_lifecycle_stages_flow_and_churn_warning(make_customer: MakeCustom
     assert warned == [fading.id]
 
     await Customer.filter(id=fading.id).update(last_active_at=NOW + timedelta(days=1))
-    later = await recompute_lifecycle(NOW + timedelta(days=2), settings)
+    clock.advance(days=2)
+    later = await recompute_lifecycle(settings, clock=clock)
     assert later.untagged == 1
     assert (await Customer.get(id=fading.id)).lifecycle_stage == LifecycleStage.ACTIVE
     flows = {(f.from_stage, f.to_stage): f.customers for f in await stage_flow(NOW)}
     assert flows[(LifecycleStage.PROSPECT, LifecycleStage.AT_RISK)] == 1
     assert flows[(LifecycleStage.AT_RISK, LifecycleStage.ACTIVE)] == 1
-    assert (await recompute_lifecycle(NOW + timedelta(days=2), settings)).changed == 0
+    assert (await recompute_lifecycle(settings, clock=clock)).changed == 0

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from crm.clock import FrozenClock
 from crm.config import PointsSettings
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
@@ -17,40 +18,46 @@ async def balance(customer_id: int) -> int:
 
 
 async def test_earn_and_redeem_keep_the_cached_balance_equal_to_the_ledger(
-    make_customer: MakeCustomer,
+    make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", now=NOW)
-    await redeem(c.id, 30, "gift:1", now=NOW)
-    await adjust(c.id, -20, "staff:fix:1", note="补录", now=NOW)
+    await earn(c.id, 100, "order:1", clock=clock)
+    await redeem(c.id, 30, "gift:1", clock=clock)
+    await adjust(c.id, -20, "staff:fix:1", note="补录", clock=clock)
     assert await balance(c.id) == 50 == await ledger_balance(c.id)
 
 
-async def test_each_reference_is_applied_once(make_customer: MakeCustomer) -> None:
+async def test_each_reference_is_applied_once(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
     c = await make_customer()
-    first = await earn(c.id, 100, "order:1", now=NOW)
-    again = await earn(c.id, 100, "order:1", now=NOW)
+    first = await earn(c.id, 100, "order:1", clock=clock)
+    again = await earn(c.id, 100, "order:1", clock=clock)
     assert again.id == first.id
     assert await balance(c.id) == 100
     with pytest.raises(Conflict):
-        await earn(c.id, 999, "order:1", now=NOW)
+        await earn(c.id, 999, "order:1", clock=clock)
 
 
-async def test_redeem_over_balance_fails_and_changes_nothing(make_customer: MakeCustomer) -> None:
+async def test_redeem_over_balance_fails_and_changes_nothing(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
     c = await make_customer()
-    await earn(c.id, 50, "order:1", now=NOW)
+    await earn(c.id, 50, "order:1", clock=clock)
     with pytest.raises(InsufficientPoints, match="积分不足"):
-        await redeem(c.id, 51, "gift:1", now=NOW)
+        await redeem(c.id, 51, "gift:1", clock=clock)
     assert await balance(c.id) == 50
     assert not await PointsEntry.exists(reference="gift:1")
 
 
-async def test_two_concurrent_redeems_cannot_both_pass(make_customer: MakeCustomer) -> None:
+async def test_two_concurrent_redeems_cannot_both_pass(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", now=NOW)
+    await earn(c.id, 100, "order:1", clock=clock)
     results = await asyncio.gather(
-        redeem(c.id, 70, "gift:a", now=NOW),
-        redeem(c.id, 70, "gift:b", now=NOW),
+        redeem(c.id, 70, "gift:a", clock=clock),
+        redeem(c.id, 70, "gift:b", clock=clock),
         return_exceptions=True,
     )
     failures = [r for r in results if isinstance(r, InsufficientPoints)]
@@ -58,11 +65,13 @@ async def test_two_concurrent_redeems_cannot_both_pass(make_customer: MakeCustom
     assert await balance(c.id) == 30 == await ledger_balance(c.id)
 
 
-async def test_many_concurrent_redeems_never_go_negative(make_customer: MakeCustomer) -> None:
+async def test_many_concurrent_redeems_never_go_negative(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", now=NOW)
+    await earn(c.id, 100, "order:1", clock=clock)
     results = await asyncio.gather(
-        *[redeem(c.id, 15, f"gift:{i}", now=NOW) for i in range(10)], return_exceptions=True
+        *[redeem(c.id, 15, f"gift:{i}", clock=clock) for i in range(10)], return_exceptions=True
     )
     passed = [r for r in results if isinstance(r, PointsEntry)]
     assert len(passed) == 6
@@ -70,38 +79,44 @@ async def test_many_concurrent_redeems_never_go_negative(make_customer: MakeCust
 
 
 async def test_redeem_spends_the_oldest_credit_first_and_expiry_takes_the_rest(
-    make_customer: MakeCustomer,
+    make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
     settings = PointsSettings(validity_days=30)
-    old = await earn(c.id, 100, "order:1", now=NOW, settings=settings)
-    new = await earn(c.id, 100, "order:2", now=NOW + timedelta(days=10), settings=settings)
-    await redeem(c.id, 120, "gift:1", now=NOW + timedelta(days=11))
+    old = await earn(c.id, 100, "order:1", clock=clock, settings=settings)
+    clock.advance(days=10)
+    new = await earn(c.id, 100, "order:2", clock=clock, settings=settings)
+    clock.advance(days=1)
+    await redeem(c.id, 120, "gift:1", clock=clock)
     assert (await PointsEntry.get(id=old.id)).remaining == 0
     assert (await PointsEntry.get(id=new.id)).remaining == 80
-    assert await expire_due(NOW + timedelta(days=35)) == 0
-    assert await expire_due(NOW + timedelta(days=41)) == 1
-    assert await expire_due(NOW + timedelta(days=41)) == 0
+    clock.set(NOW + timedelta(days=35))
+    assert await expire_due(clock=clock) == 0
+    clock.set(NOW + timedelta(days=41))
+    assert await expire_due(clock=clock) == 1
+    assert await expire_due(clock=clock) == 0
     assert await balance(c.id) == 0 == await ledger_balance(c.id)
     expired = await PointsEntry.get(kind=PointsKind.EXPIRE)
     assert expired.amount == -80
 
 
 async def test_points_summary_shows_the_soonest_expiring_points(
-    make_customer: MakeCustomer,
+    make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 40, "order:1", now=NOW, settings=PointsSettings(validity_days=10))
-    await earn(c.id, 60, "order:2", now=NOW, settings=PointsSettings(validity_days=100))
-    summary = await points_summary(c.id, now=NOW)
+    await earn(c.id, 40, "order:1", clock=clock, settings=PointsSettings(validity_days=10))
+    await earn(c.id, 60, "order:2", clock=clock, settings=PointsSettings(validity_days=100))
+    summary = await points_summary(c.id, clock=clock)
     assert summary.balance == 100
     assert summary.expiring_amount == 40
     assert summary.expiring_at == NOW + timedelta(days=10)
 
 
-async def test_points_summary_without_points(make_customer: MakeCustomer) -> None:
+async def test_points_summary_without_points(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
     c = await make_customer()
-    summary = await points_summary(c.id, now=NOW)
+    summary = await points_summary(c.id, clock=clock)
     assert (summary.balance, summary.expiring_amount, summary.expiring_at) == (0, 0, None)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from crm.birthdays import birthday_fields, parse_birthday
+from crm.clock import FrozenClock
 from crm.errors import Conflict, InvalidInput
 from crm.models import (
     Complaint,
@@ -35,10 +36,10 @@ from tests.crm.conftest import NOW, MakeCustomer
 
 async def ids(rule: dict[str, Any]) -> set[int]:
     """The rule's customers, checked against its id-only form (crm.segments.members)."""
-    qs = rule_queryset(rule, context(NOW))
+    qs = rule_queryset(rule, context(clock=FrozenClock(NOW)))
     found = set(await qs.values_list("id", flat=True))
     assert await qs.count() == len(found)
-    members = rule_members(rule, context(NOW))
+    members = rule_members(rule, context(clock=FrozenClock(NOW)))
     assert set(await members.ids()) == found
     assert await count(members) == len(found)
     return found
@@ -205,7 +206,7 @@ async def test_any_with_a_subquery_branch_matches_like_or(make_customer: MakeCus
     assert await ids(negated) == {gold.id, rich.id}
     assert merged.id not in await ids(rule) | await ids(negated)
     assert nobody.id not in await ids(rule) | await ids(negated)
-    qs = rule_queryset(rule, context(NOW))
+    qs = rule_queryset(rule, context(clock=FrozenClock(NOW)))
     assert [c.id for c in await preview(qs, limit=2)] == sorted([vip.id, gold.id])
     assert [b async for b in iter_ids(qs, batch_size=3)] == [
         sorted([vip.id, gold.id, rich.id]),
@@ -217,7 +218,8 @@ async def test_preview_masks_and_iteration_streams_in_batches(make_customer: Mak
     made = [
         await make_customer(phone=f"+86138000000{i:02d}", display_name="王小明") for i in range(7)
     ]
-    qs = rule_queryset({"field": "order_count", "op": "eq", "value": 0}, context(NOW))
+    ctx = context(clock=FrozenClock(NOW))
+    qs = rule_queryset({"field": "order_count", "op": "eq", "value": 0}, ctx)
     shown = await preview(qs, 3)
     assert [p.id for p in shown] == [c.id for c in made[:3]]
     assert shown[0].phone == "138****0000" and shown[0].display_name == "王**"

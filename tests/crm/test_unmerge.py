@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from crm.clock import FrozenClock
 from crm.database import close_database, migrate
 from crm.errors import AlreadyUnmerged, Conflict, NotFound
 from crm.merge import list_merges, merge_customers, unmerge
@@ -32,8 +33,8 @@ async def _pair(make_customer: MakeCustomer) -> tuple[Customer, Customer]:
     dup = await make_customer(unionid="u1", external_userid="wm1", phone="+8613800000001",
                               tags=("vip", "母婴"), display_name="李雷", subscribed=True,
                               attributes={"a": "2", "b": "3"})  # fmt: skip
-    await earn(old.id, 10, "p:old", now=NOW)
-    await earn(dup.id, 30, "p:dup", now=NOW)
+    await earn(old.id, 10, "p:old", clock=FrozenClock(NOW))
+    await earn(dup.id, 30, "p:dup", clock=FrozenClock(NOW))
     await Interaction.create(customer=dup, channel="wecom", direction="in", kind="text")
     await record_order(OrderInput(external_id="O1", customer_id=dup.id, amount=Decimal("88"),
                                   paid_at=NOW))  # fmt: skip
@@ -100,12 +101,12 @@ async def test_points_spent_across_the_merge_must_be_settled_first(
 ) -> None:
     old, dup = await _pair(make_customer)
     record = await merge_customers(old.id, dup.id, "unionid")
-    await redeem(old.id, 35, "r:1", now=NOW)
+    await redeem(old.id, 35, "r:1", clock=FrozenClock(NOW))
     with pytest.raises(Conflict, match="积分调整"):
         await unmerge(record.id)
     assert (await Customer.get(id=dup.id)).merged_into_id == old.id  # type: ignore[attr-defined]
 
-    await adjust(old.id, 25, "a:1", now=NOW)
+    await adjust(old.id, 25, "a:1", clock=FrozenClock(NOW))
     await unmerge(record.id)
     for customer_id, balance in ((old.id, 0), (dup.id, 30)):
         remaining = await PointsEntry.filter(customer_id=customer_id).values_list(
