@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -104,3 +105,18 @@ async def test_database_down_answers_503_so_wechat_retries(
     resp = await client.post("/wechat/oa", params=request.params, data=request.body)
     assert resp.status == 200
     assert await Interaction.filter(msg_id="3").count() == 1
+
+
+@pytest.mark.parametrize("create_time", ["²", "1" * 5000])
+async def test_create_time_that_is_no_number_is_400(
+    client: TestClient, oa: Simulator, create_time: str
+) -> None:
+    xml = re.sub(
+        r"<CreateTime>\d+</CreateTime>",
+        f"<CreateTime>{create_time}</CreateTime>",
+        text_xml("o1", oa.receiver, "hi", 4),
+    )
+    request = oa.oa_safe(xml)
+    resp = await client.post("/wechat/oa", params=request.params, data=request.body)
+    assert resp.status == 400
+    assert await Interaction.all().count() == 0

@@ -11,7 +11,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.config import OfficialAccountMode, OfficialAccountSettings, Settings, load_settings
+from bot.config import (
+    ConfigError,
+    OfficialAccountMode,
+    OfficialAccountSettings,
+    Settings,
+    load_settings,
+)
 from bot.keys import PIPELINE
 from bot.webhooks.throttle import OncePerInterval
 from bot.wechat.crypto import signature
@@ -216,6 +222,14 @@ def test_refusals_are_logged_once_per_source_per_minute() -> None:
 def test_the_default_mode_is_safe() -> None:
     assert OfficialAccountSettings().mode is OfficialAccountMode.SAFE
     assert load_settings(TEST_CONFIG).wechat.oa.mode is OfficialAccountMode.SAFE
+
+
+def test_the_mode_is_set_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_WECHAT__OA__MODE", "compatible")
+    assert load_settings(TEST_CONFIG).wechat.oa.mode is OfficialAccountMode.COMPATIBLE
+    monkeypatch.setenv("SIYU_WECHAT__OA__MODE", "aes")
+    with pytest.raises(ConfigError, match=r"wechat\.oa\.mode \(SIYU_WECHAT__OA__MODE\)"):
+        load_settings(TEST_CONFIG)
 
 
 async def test_unknown_message_type_is_recorded_and_answered_success(
