@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from handlers.types import Message
 
 MAX_KEY_LENGTH = 160 - len(":reply")  # interaction.dedupe_key; the reply's key adds ":reply"
-_MAX_PART = 64  # a longer part (a clicked URL of up to 1,024 bytes) is replaced by its sha1
+_MAX_PART = 64  # in a key too long, a part longer than this is replaced by its sha1
 
 _EVENT_KEY = ("EventKey",)
 _JOB = ("MsgID",)  # MsgID names the outbound job the event reports on
@@ -54,16 +54,21 @@ def dedupe_key(message: Message) -> str:
 def _event_key(message: Message) -> str:
     event = message.event or ""
     named = MEMBER_EVENTS.get(event)
+    time = str(message.create_time)
     if named is None or message.sender in ("", "sys"):
-        return bounded("sys", event, str(message.create_time), digest(message.raw_xml))
-    values = [
-        message.event_key or "" if name == "EventKey" else message.get(name) for name in named
-    ]
-    return bounded("evt", message.sender, str(message.create_time), event, *values)
+        return bounded("sys", event, time, digest(message.raw_xml))
+    if named is _EVENT_KEY:
+        return bounded("evt", message.sender, time, event, message.event_key or "")
+    return bounded("evt", message.sender, time, event, *[message.get(name) for name in named])
 
 
 def bounded(prefix: str, *parts: str) -> str:
-    """`prefix:part:part...`, readable while short; never longer than MAX_KEY_LENGTH."""
+    """`prefix:part:part...` as it is while it fits MAX_KEY_LENGTH; else each part longer
+    than 64 characters (a clicked URL of up to 1,024 bytes) is replaced by its sha1, and if
+    that is still too long, the whole key is."""
+    key = ":".join((prefix, *parts))
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
     key = ":".join([prefix, *(p if len(p) <= _MAX_PART else digest(p) for p in parts)])
     return key if len(key) <= MAX_KEY_LENGTH else f"{prefix}:{digest(key)}"
 

@@ -42,7 +42,7 @@ class Message:
     _dedupe_key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.is_event and (self.event is not None or self.contact is not None):
+        if self.msg_type != "event" and (self.event is not None or self.contact is not None):
             object.__setattr__(self, "event", None)  # an <Event> in a text message is no event
             object.__setattr__(self, "contact", None)
         object.__setattr__(self, "_dedupe_key", dedupe_key(self))

@@ -47,7 +47,13 @@ def parse_xml(body: bytes, max_bytes: int) -> dict[str, Any]:
 def _children(element: Element) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for child in element:
-        value: Any = _children(child) if len(child) else _leaf(child)
+        value: Any
+        if len(child):
+            value = _children(child)
+        else:  # inline: this runs for every field of every message
+            value = child.text or ""
+            if child.tag not in _FREE_TEXT:
+                value = value.strip()
         if child.tag in fields:  # repeated element (e.g. <item> in PicList): keep them all
             previous = fields[child.tag]
             fields[child.tag] = (
@@ -56,8 +62,3 @@ def _children(element: Element) -> dict[str, Any]:
         else:
             fields[child.tag] = value
     return fields
-
-
-def _leaf(element: Element) -> str:
-    text = element.text or ""
-    return text if element.tag in _FREE_TEXT else text.strip()
