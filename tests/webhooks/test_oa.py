@@ -178,6 +178,20 @@ async def test_plaintext_retry_is_answered_as_a_retry(
     assert await Interaction.filter(msg_id="911").count() == 1
 
 
+async def test_plaintext_mode_still_accepts_encrypted_requests(
+    plain_client: TestClient, oa: Simulator
+) -> None:
+    """A stronger mode than configured is verified by its msg_signature and accepted."""
+    for request in (
+        oa.oa_safe(text_xml(OPENID, oa.receiver, "营业时间", 921), openid=OPENID),
+        oa.oa_compatible(text_xml(OPENID, oa.receiver, "营业时间", 922), openid=OPENID),
+    ):
+        resp = await plain_client.post("/wechat/oa", params=request.params, data=request.body)
+        reply = oa.read_reply(await resp.read())
+        assert resp.status == 200 and reply is not None
+    assert await Interaction.filter(msg_id__in=["921", "922"]).count() == 2
+
+
 async def test_plaintext_signature_reused_for_another_body_is_refused(
     plain_client: TestClient, oa: Simulator
 ) -> None:

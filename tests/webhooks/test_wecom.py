@@ -189,6 +189,7 @@ async def test_change_external_contact_events_in_one_second(
         ("template_card_event", "<EventKey>btn</EventKey><TaskId>{}</TaskId>", ("t-1", "t-2")),
         ("click", "<EventKey><![CDATA[{}]]></EventKey>", ("menu-1", "menu-2")),
     ],
+    ids=["template_card_event", "click"],
 )
 async def test_distinct_member_events_in_one_second_are_all_recorded(
     client: TestClient, wecom: Simulator, event: str, body: str, values: tuple[str, str]
