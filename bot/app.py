@@ -56,7 +56,7 @@ def _webhook_routes(settings: Settings, metrics_: Metrics) -> list[web.RouteDef]
         wecom.token.get_secret_value(), wecom.encoding_aes_key.get_secret_value(), wecom.corp_id
     )
     return [
-        *OfficialAccountEndpoint(oa_crypto, settings.server, metrics_).routes(),
+        *OfficialAccountEndpoint(oa_crypto, settings.server, metrics_, oa.mode).routes(),
         *WeComEndpoint(wecom_crypto, settings.server, metrics_).routes(),
     ]
 

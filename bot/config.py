@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,11 +40,29 @@ def _check_aes_key(value: SecretStr) -> SecretStr:
     return value
 
 
+class OfficialAccountMode(StrEnum):
+    """The message mode (消息加解密方式) set for the account on the WeChat platform. A request in
+    a weaker mode than this one is refused: the query's `encrypt_type` is not signed, so it
+    cannot be what decides."""
+
+    PLAIN = "plain"  # 明文模式: the signature covers no body
+    COMPATIBLE = "compatible"  # 兼容模式: plain fields and Encrypt; only Encrypt is used
+    SAFE = "safe"  # 安全模式: Encrypt only (the default: an EncodingAESKey is always set)
+
+    @property
+    def strength(self) -> int:
+        return _MODE_ORDER.index(self)
+
+
+_MODE_ORDER = (OfficialAccountMode.PLAIN, OfficialAccountMode.COMPATIBLE, OfficialAccountMode.SAFE)
+
+
 class OfficialAccountSettings(BaseModel):
     app_id: str = "wx0000000000000000"
     app_secret: SecretStr = SecretStr("siyu-demo-secret")
     token: SecretStr = SecretStr("siyu-demo-token")
     encoding_aes_key: SecretStr = SecretStr("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    mode: OfficialAccountMode = OfficialAccountMode.SAFE
     api_base_url: str = "https://api.weixin.qq.com"
 
     _aes = field_validator("encoding_aes_key")(_check_aes_key)

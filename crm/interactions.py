@@ -3,12 +3,15 @@
 Many concurrent webhook requests share one transaction: while one batch commits, the next one
 collects. Each caller awaits its own row's commit, so nothing is acknowledged before it is on
 disk, and a duplicate delivery (same channel + dedupe key) is detected by the database itself.
+A batch one row spoils (a value the database refuses) is written again row by row, so that row
+fails its own request only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,10 +19,13 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError, OperationalError
 
 from crm.clock import utcnow
-from crm.models import Direction
+from crm.models import Direction, Interaction
 from crm.sql import is_postgres, numbered, value_rows
+
+log = logging.getLogger("siyu.journal")
 
 _COLUMNS = (
     "customer_id", "channel", "direction", "kind", "content", "payload", "msg_id",
@@ -27,6 +33,15 @@ _COLUMNS = (
 )  # fmt: skip
 _JSON_COLUMN = _COLUMNS.index("keywords")
 _CASTS = {_JSON_COLUMN: "jsonb"}
+# Columns whose value can come from the callback itself; longer values are cut to fit. The
+# dedupe key is never cut (that would merge two keys): handlers/identity.py bounds it.
+_BOUNDED = tuple(
+    (_COLUMNS.index(name), Interaction._meta.fields_map[name].max_length)  # type: ignore[attr-defined]
+    for name in ("kind", "msg_id")
+)
+# A statement the database refused because of a value; anything else (connection lost,
+# timeout) would fail each row the same way, so the batch is not retried row by row.
+_ROW_ERRORS = (IntegrityError, OperationalError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +65,25 @@ class NewInteraction:
         values[2] = self.direction.value
         if self.keywords is not None:
             values[_JSON_COLUMN] = json.dumps(list(self.keywords), ensure_ascii=False)
+        for index, limit in _BOUNDED:
+            if values[index] is not None and len(values[index]) > limit:
+                values[index] = values[index][:limit]
         return values
+
+
+Batch = list[tuple[NewInteraction, asyncio.Future[bool]]]
+
+
+def _fail(batch: Batch, exc: Exception) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)
+
+
+def _succeed(batch: Batch, fresh: list[bool]) -> None:
+    for (_, future), is_new in zip(batch, fresh, strict=True):
+        if not future.done():
+            future.set_result(is_new)
 
 
 class InteractionJournal:
@@ -59,7 +92,7 @@ class InteractionJournal:
     def __init__(self, max_batch: int = 256, activity: ActivityClock | None = None) -> None:
         self._max_batch = max_batch
         self._activity = activity or ActivityClock()
-        self._pending: list[tuple[NewInteraction, asyncio.Future[bool]]] = []
+        self._pending: Batch = []
         self._flusher: asyncio.Task[None] | None = None
         self.batches = 0
 
@@ -74,18 +107,38 @@ class InteractionJournal:
         while self._pending:
             batch = self._pending[: self._max_batch]
             del self._pending[: self._max_batch]
-            try:
-                items = [item for item, _ in batch]
-                fresh = await write_batch(items, self._activity.due(items))
-            except Exception as exc:  # every waiter gets the failure and answers 5xx
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
+            await self._flush(batch)
+
+    async def _flush(self, batch: Batch) -> None:
+        items = [item for item, _ in batch]
+        touch = self._activity.due(items)
+        try:
+            fresh = await write_batch(items, touch)
+        except _ROW_ERRORS as exc:
+            if len(batch) == 1:
+                _fail(batch, exc)
+                return
+            log.warning("a batch of %d failed (%s): writing it row by row", len(batch), exc)
+            await self._write_each(batch, touch)
+        except Exception as exc:  # every waiter gets the failure and answers 5xx
+            _fail(batch, exc)
+        else:
             self.batches += 1
-            for (_, future), is_new in zip(batch, fresh, strict=True):
-                if not future.done():
-                    future.set_result(is_new)
+            _succeed(batch, fresh)
+
+    async def _write_each(self, batch: Batch, touch: dict[int, datetime]) -> None:
+        for index, (item, future) in enumerate(batch):
+            cid = item.customer_id
+            try:
+                fresh = await write_batch([item], {cid: touch[cid]} if cid in touch else None)
+            except _ROW_ERRORS as exc:
+                _fail([(item, future)], exc)
+            except Exception as exc:  # the database itself went away: the rest fail alike
+                _fail(batch[index:], exc)
+                return
+            else:
+                self.batches += 1
+                _succeed([(item, future)], fresh)
 
     async def drain(self) -> None:
         """Wait for everything queued so far (shutdown)."""

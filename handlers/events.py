@@ -31,17 +31,20 @@ async def on_unsubscribe(ctx: Context) -> Reply:
 
 @router.event("change_external_contact", filters=[change_type(*_ADDED)])
 async def on_contact_added(ctx: Context) -> Reply:
-    m = ctx.message
+    change = ctx.message.contact
+    assert change is not None  # change_type() matched
     customer = await customers.follow_by_staff(
-        m.get("ExternalUserID"), m.get("UserID"), m.get("State")
+        change.external_user_id, change.user_id, change.state
     )
-    if m.get("WelcomeCode"):  # absent when the admin configured a welcome message in WeCom
+    if change.welcome_code:  # absent when the admin configured a welcome message in WeCom
         text = ctx.render("welcome", name=customer.display_name).text
-        await ctx.messenger.welcome_contact(customer, m.get("WelcomeCode"), text)
+        await ctx.messenger.welcome_contact(customer, change.welcome_code, text)
     return None  # external-contact events take no passive reply
 
 
 @router.event("change_external_contact", filters=[change_type(*_REMOVED)])
 async def on_contact_removed(ctx: Context) -> Reply:
-    await customers.unfollow_by_staff(ctx.message.get("ExternalUserID"), ctx.message.get("UserID"))
+    change = ctx.message.contact
+    assert change is not None  # change_type() matched
+    await customers.unfollow_by_staff(change.external_user_id, change.user_id)
     return None

@@ -18,7 +18,12 @@ def intent(*names: str) -> Filter:
 
 def change_type(*types: str) -> Filter:
     wanted = frozenset(types)
-    return lambda ctx: ctx.message.get("ChangeType") in wanted
+
+    def check(ctx: Context) -> bool:
+        change = ctx.message.contact
+        return change is not None and change.change_type in wanted
+
+    return check
 
 
 def has_text(ctx: Context) -> bool:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from crm.models import Channel
+from handlers.identity import dedupe_key
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChange:
+    """A WeCom change_external_contact event: a staff member and an external contact (customer)."""
+
+    change_type: str  # add_external_contact, edit_external_contact, del_follow_user, ...
+    user_id: str  # the staff member's WeCom userid
+    external_user_id: str
+    state: str | None = None  # the 「联系我」 channel code
+    welcome_code: str | None = None  # absent when the admin set a welcome message in WeCom
+    source: str | None = None
+    fail_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,15 +29,23 @@ class Message:
 
     channel: Channel
     msg_type: str  # text, image, voice, event, ...
-    sender: str  # FromUserName: openid, WeCom userid, or "sys" for external-contact events
+    sender: str  # FromUserName: openid, WeCom userid, "sys", or "" (WeCom events without one)
     receiver: str
     create_time: int
     raw_xml: str
     msg_id: str | None = None
-    event: str | None = None  # lower-case: subscribe, click, change_external_contact, ...
+    event: str | None = None  # lower-case: subscribe, click, ...; None unless msg_type is event
     event_key: str | None = None
     content: str | None = None  # text, or the speech recognition of a voice message
     fields: Mapping[str, Any] = field(default_factory=dict)
+    contact: ContactChange | None = None  # only on a change_external_contact event
+    _dedupe_key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.msg_type != "event" and (self.event is not None or self.contact is not None):
+            object.__setattr__(self, "event", None)  # an <Event> in a text message is no event
+            object.__setattr__(self, "contact", None)
+        object.__setattr__(self, "_dedupe_key", dedupe_key(self))
 
     @property
     def text(self) -> str:
@@ -41,18 +62,11 @@ class Message:
 
     @property
     def dedupe_key(self) -> str:
-        """WeChat's retry identity (PROTOCOL.md): MsgId; events by sender, time and event."""
-        if self.event == "change_external_contact":
-            f = self.fields
-            ext = f"{f.get('ChangeType')}:{f.get('UserID')}:{f.get('ExternalUserID')}"
-            return f"ext:{ext}:{self.create_time}"
-        if self.msg_id and not self.is_event:
-            return f"msg:{self.msg_id}"
-        if self.is_event:
-            return f"evt:{self.sender}:{self.create_time}:{self.event}:{self.event_key or ''}"
-        return "raw:" + hashlib.sha1(self.raw_xml.encode()).hexdigest()
+        """WeChat's retry identity (handlers/identity.py), at most 154 characters."""
+        return self._dedupe_key
 
     def get(self, name: str) -> str:
+        """A raw field by its WeChat name ("" when absent); prefer the typed fields."""
         value = self.fields.get(name)
         return value if isinstance(value, str) else ""
 

@@ -39,7 +39,9 @@ def test_cdata_and_empty_fields() -> None:
 
 
 def test_other_encodings_cannot_smuggle_a_dtd() -> None:
-    utf16 = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>'
+    utf16 = (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>'
+    )
     with pytest.raises(XmlError, match="UTF-8"):
         parse_xml(utf16.encode("utf-16"), 65536)
 
@@ -53,3 +55,26 @@ def test_nested_and_repeated_elements() -> None:
     fields = parse_xml(body, 65536)
     assert fields["SendPicsInfo"]["Count"] == "2"
     assert fields["SendPicsInfo"]["PicList"]["item"] == [{"PicMd5Sum": "a"}, {"PicMd5Sum": "b"}]
+
+
+def test_layout_whitespace_around_cdata_is_stripped_from_leaf_fields() -> None:
+    """WeChat's documentation (and WeRoBot's fixtures) put each CDATA on its own indented line."""
+    body = (
+        b"<xml>\n  <ToUserName>\n    <![CDATA[gh_1]]>\n  </ToUserName>\n"
+        b"  <FromUserName> <![CDATA[oUser]]> </FromUserName>\n"
+        b"  <CreateTime>\n    1348831860\n  </CreateTime>\n"
+        b"  <MsgType>\n\t<![CDATA[event]]>\n  </MsgType>\n"
+        b"  <Event> <![CDATA[subscribe]]> </Event>\n"
+        b"  <SendPicsInfo>\n    <Count> 2 </Count>\n  </SendPicsInfo>\n</xml>"
+    )
+    fields = parse_xml(body, 65536)
+    assert fields["ToUserName"] == "gh_1" and fields["FromUserName"] == "oUser"
+    assert fields["CreateTime"] == "1348831860" and fields["MsgType"] == "event"
+    assert fields["Event"] == "subscribe" and fields["SendPicsInfo"] == {"Count": "2"}
+
+
+def test_free_text_fields_keep_their_own_spaces() -> None:
+    """Inside a CDATA section, spaces are the customer's text: the parser keeps them (the
+    Message's text is stripped later, in one place: bot/wechat/messages.py)."""
+    body = b"<xml><Content><![CDATA[  hi  ]]></Content><Title><![CDATA[ a ]]></Title></xml>"
+    assert parse_xml(body, 1024) == {"Content": "  hi  ", "Title": " a "}

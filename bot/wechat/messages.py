@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from crm.models import Channel
-from handlers.types import Message
+from handlers.types import ContactChange, Message
+
+MAX_ID_LENGTH = 64  # openid 28, external userid 32, WeCom userid at most 64 bytes
 
 
 class MessageError(Exception):
@@ -23,23 +25,54 @@ def _text(fields: dict[str, Any]) -> str | None:
     return text.strip() if text else None
 
 
+def _create_time(fields: dict[str, Any]) -> int:
+    value = _str(fields, "CreateTime")
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise MessageError("CreateTime is required, in seconds")
+    return int(value)
+
+
+def _sender(channel: Channel, fields: dict[str, Any], is_event: bool) -> str:
+    """FromUserName; WeCom sends some events without one (微信客服's kf_msg_or_event)."""
+    sender = _str(fields, "FromUserName")
+    if sender is None:
+        if channel is Channel.WECOM and is_event:
+            return ""
+        raise MessageError("FromUserName is required")
+    if len(sender) > MAX_ID_LENGTH:
+        raise MessageError(f"FromUserName is longer than {MAX_ID_LENGTH} characters")
+    return sender
+
+
+def _contact(fields: dict[str, Any]) -> ContactChange:
+    return ContactChange(
+        change_type=_str(fields, "ChangeType") or "",
+        user_id=_str(fields, "UserID") or "",
+        external_user_id=_str(fields, "ExternalUserID") or "",
+        state=_str(fields, "State"),
+        welcome_code=_str(fields, "WelcomeCode"),
+        source=_str(fields, "Source"),
+        fail_reason=_str(fields, "FailReason"),
+    )
+
+
 def to_message(channel: Channel, fields: dict[str, Any], raw_xml: str) -> Message:
     msg_type = (_str(fields, "MsgType") or "").lower()
-    sender = _str(fields, "FromUserName")
-    create_time = _str(fields, "CreateTime")
-    if not msg_type or not sender or not create_time or not create_time.isdigit():
-        raise MessageError("MsgType, FromUserName and CreateTime are required")
-    event = _str(fields, "Event")
+    if not msg_type:
+        raise MessageError("MsgType is required")
+    is_event = msg_type == "event"
+    event = (_str(fields, "Event") or "").lower() or None if is_event else None
     return Message(
         channel=channel,
         msg_type=msg_type,
-        sender=sender,
+        sender=_sender(channel, fields, is_event),
         receiver=_str(fields, "ToUserName") or "",
-        create_time=int(create_time),
+        create_time=_create_time(fields),
         raw_xml=raw_xml,
         msg_id=_str(fields, "MsgId"),
-        event=event.lower() if event else None,
+        event=event,
         event_key=_str(fields, "EventKey"),
         content=_text(fields),
         fields=fields,
+        contact=_contact(fields) if event == "change_external_contact" else None,
     )

@@ -70,6 +70,13 @@ class Simulator:
         )
         return SignedRequest(params, envelope.encode())
 
+    def oa_compatible(self, xml: str, openid: str = "") -> SignedRequest:
+        """Compatible mode: the safe-mode query; the plain fields and Encrypt in one body."""
+        safe = self.oa_safe(xml, openid)
+        encrypted = parse_xml(safe.body, 1 << 20)["Encrypt"]
+        body = xml.removesuffix("</xml>") + f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        return SignedRequest(safe.params, body.encode())
+
     def oa_plain(self, xml: str, openid: str = "") -> SignedRequest:
         timestamp, nonce = self._stamp()
         params = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -35,13 +36,26 @@ async def test_replayed_old_timestamp(client: TestClient, oa: Simulator) -> None
     assert (await client.post("/wechat/oa", params=params, data=body)).status == 403
 
 
-@pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE, b"<xml><broken>", b"\xff\xfe garbage"])
+HOSTILE = [BILLION_LAUGHS, XXE, b"<xml><broken>", b"\xff\xfe garbage"]
+
+
+@pytest.mark.parametrize("body", HOSTILE)
 async def test_hostile_or_malformed_envelope(
     client: TestClient, oa: Simulator, body: bytes
 ) -> None:
-    request = oa.oa_plain("<xml/>")
+    request = oa.oa_safe("<xml/>")
     resp = await client.post("/wechat/oa", params=request.params, data=body)
     assert resp.status == 400
+
+
+@pytest.mark.parametrize("body", HOSTILE)
+async def test_hostile_or_malformed_plaintext_body(
+    plain_client: TestClient, oa: Simulator, body: bytes
+) -> None:
+    request = oa.oa_plain("<xml/>")
+    resp = await plain_client.post("/wechat/oa", params=request.params, data=body)
+    assert resp.status == 400
+    assert await Interaction.all().count() == 0
 
 
 @pytest.mark.parametrize("inner", [BILLION_LAUGHS.decode(), XXE.decode(), "<xml><a>"])
@@ -58,7 +72,7 @@ async def test_message_missing_required_fields(client: TestClient, oa: Simulator
 
 
 async def test_oversize_body(client: TestClient, oa: Simulator) -> None:
-    request = oa.oa_plain("<xml/>")
+    request = oa.oa_safe("<xml/>")
     body = b"<xml><a>" + b"x" * 200_000 + b"</a></xml>"
     assert (await client.post("/wechat/oa", params=request.params, data=body)).status == 413
 
@@ -91,3 +105,18 @@ async def test_database_down_answers_503_so_wechat_retries(
     resp = await client.post("/wechat/oa", params=request.params, data=request.body)
     assert resp.status == 200
     assert await Interaction.filter(msg_id="3").count() == 1
+
+
+@pytest.mark.parametrize("create_time", ["²", "1" * 5000])
+async def test_create_time_that_is_no_number_is_400(
+    client: TestClient, oa: Simulator, create_time: str
+) -> None:
+    xml = re.sub(
+        r"<CreateTime>\d+</CreateTime>",
+        f"<CreateTime>{create_time}</CreateTime>",
+        text_xml("o1", oa.receiver, "hi", 4),
+    )
+    request = oa.oa_safe(xml)
+    resp = await client.post("/wechat/oa", params=request.params, data=request.body)
+    assert resp.status == 400
+    assert await Interaction.all().count() == 0

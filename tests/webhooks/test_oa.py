@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 
+import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.app import create_app
+from bot.config import (
+    ConfigError,
+    OfficialAccountMode,
+    OfficialAccountSettings,
+    Settings,
+    load_settings,
+)
 from bot.keys import PIPELINE
+from bot.webhooks.throttle import OncePerInterval
 from bot.wechat.crypto import signature
 from bot.wechat.fake import FakeWeChat
-from bot.wechat.simulator import Simulator, event_xml, text_xml
+from bot.wechat.simulator import SignedRequest, Simulator, event_xml, text_xml
+from crm.clock import FrozenClock
 from crm.models import Customer, Interaction
 from handlers.context import Context
 from handlers.types import Reply
+from tests.conftest import TEST_CONFIG
+from tests.webhooks.conftest import AiohttpClient, with_oa_mode
 
 OPENID = "oCustomer001"
 
@@ -87,21 +101,149 @@ async def test_events_dedupe_by_sender_time_and_event(client: TestClient, oa: Si
     assert not (await Customer.get(openid=OPENID)).subscribed
 
 
-async def test_plaintext_mode(client: TestClient, oa: Simulator) -> None:
+async def test_plaintext_mode(plain_client: TestClient, oa: Simulator) -> None:
     request = oa.oa_plain(text_xml(OPENID, oa.receiver, "营业时间", 303), openid=OPENID)
-    resp = await client.post("/wechat/oa", params=request.params, data=request.body)
+    resp = await plain_client.post("/wechat/oa", params=request.params, data=request.body)
     assert resp.status == 200
     assert "<![CDATA[每天 9:00–21:00 营业。]]>" in await resp.text()
 
 
-async def test_compatible_mode_uses_encrypt(client: TestClient, oa: Simulator) -> None:
+async def test_compatible_mode_uses_encrypt(compatible_client: TestClient, oa: Simulator) -> None:
+    """Compatible mode: the plain fields AND Encrypt in one body. The plain ones are covered by
+    no signature, so a forged sender or text in them must change nothing."""
     xml = text_xml(OPENID, oa.receiver, "营业时间", 404)
-    request = oa.oa_safe(xml, openid=OPENID)
-    # compatible mode: the plain fields AND Encrypt in one body (the plain ones are ignored)
-    body = request.body.replace(b"</xml>", b"<Content><![CDATA[forged]]></Content></xml>")
-    resp = await client.post("/wechat/oa", params=request.params, data=body)
+    request = oa.oa_compatible(xml, openid=OPENID)
+    forged = request.body.replace(OPENID.encode(), b"oVictim").replace("营业时间".encode(), b"TD")
+    resp = await compatible_client.post("/wechat/oa", params=request.params, data=forged)
     reply = oa.read_reply(await resp.read())
     assert reply is not None and reply["Content"] == "每天 9:00–21:00 营业。"
+    assert reply["ToUserName"] == OPENID
+    row = await Interaction.get(msg_id="404")
+    assert row.content == "营业时间" and not await Customer.filter(openid="oVictim").exists()
+
+
+async def test_compatible_mode_refuses_plaintext_and_accepts_safe(
+    compatible_client: TestClient, oa: Simulator
+) -> None:
+    plain = oa.oa_plain(text_xml(OPENID, oa.receiver, "营业时间", 405), openid=OPENID)
+    resp = await compatible_client.post("/wechat/oa", params=plain.params, data=plain.body)
+    assert resp.status == 403
+    safe = oa.oa_safe(text_xml(OPENID, oa.receiver, "营业时间", 406), openid=OPENID)
+    resp = await compatible_client.post("/wechat/oa", params=safe.params, data=safe.body)
+    assert resp.status == 200 and oa.read_reply(await resp.read()) is not None
+    assert await Interaction.filter(msg_id__in=["405", "406"]).count() == 1
+
+
+def _downgraded(request: SignedRequest) -> dict[str, str]:
+    """What an attacker keeps of one real safe-mode callback URL: its plain `signature` covers
+    only (token, timestamp, nonce), so it stays valid for any body."""
+    return {k: v for k, v in request.params.items() if k not in ("encrypt_type", "msg_signature")}
+
+
+async def test_forged_downgrade_to_plaintext_is_refused(
+    client: TestClient, oa: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    await Customer.create(openid="oVictim")
+    seen = oa.oa_safe(text_xml(OPENID, oa.receiver, "你好", 901), openid=OPENID)
+    forged = text_xml("oVictim", oa.receiver, "退订", 902).encode()
+    with caplog.at_level(logging.WARNING, logger="siyu.webhook"):
+        for _ in range(3):
+            resp = await client.post("/wechat/oa", params=_downgraded(seen), data=forged)
+            assert resp.status == 403
+    assert await Interaction.all().count() == 0
+    assert not (await Customer.get(openid="oVictim")).opted_out
+    refusals = [r for r in caplog.records if "mode is safe" in r.getMessage()]
+    assert len(refusals) == 1 and "127.0.0.1" in refusals[0].getMessage()  # once per source
+    resp = await client.post("/wechat/oa", params=seen.params, data=seen.body)
+    assert resp.status == 200  # the real delivery still goes through
+
+
+async def test_safe_mode_refuses_a_compatible_body(client: TestClient, oa: Simulator) -> None:
+    request = oa.oa_compatible(text_xml(OPENID, oa.receiver, "你好", 903), openid=OPENID)
+    resp = await client.post("/wechat/oa", params=request.params, data=request.body)
+    assert resp.status == 403
+    assert await Interaction.all().count() == 0
+
+
+async def test_plaintext_retry_is_answered_as_a_retry(
+    plain_client: TestClient, oa: Simulator
+) -> None:
+    request = oa.oa_plain(text_xml(OPENID, oa.receiver, "营业时间", 911), openid=OPENID)
+    answers = []
+    for _ in range(3):  # WeChat's retries: same timestamp, nonce and body
+        resp = await plain_client.post("/wechat/oa", params=request.params, data=request.body)
+        assert resp.status == 200
+        answers.append(await resp.text())
+    assert answers[0] == answers[1] == answers[2] and "每天 9:00–21:00 营业。" in answers[0]
+    assert await Interaction.filter(msg_id="911").count() == 1
+
+
+async def test_plaintext_mode_still_accepts_encrypted_requests(
+    plain_client: TestClient, oa: Simulator
+) -> None:
+    """A stronger mode than configured is verified by its msg_signature and accepted."""
+    for request in (
+        oa.oa_safe(text_xml(OPENID, oa.receiver, "营业时间", 921), openid=OPENID),
+        oa.oa_compatible(text_xml(OPENID, oa.receiver, "营业时间", 922), openid=OPENID),
+    ):
+        resp = await plain_client.post("/wechat/oa", params=request.params, data=request.body)
+        reply = oa.read_reply(await resp.read())
+        assert resp.status == 200 and reply is not None
+    assert await Interaction.filter(msg_id__in=["921", "922"]).count() == 2
+
+
+async def test_plaintext_signature_reused_for_another_body_is_refused(
+    plain_client: TestClient, oa: Simulator
+) -> None:
+    await Customer.create(openid="oVictim")
+    request = oa.oa_plain(text_xml(OPENID, oa.receiver, "你好", 912), openid=OPENID)
+    resp = await plain_client.post("/wechat/oa", params=request.params, data=request.body)
+    assert resp.status == 200
+    forged = text_xml("oVictim", oa.receiver, "退订", 913).encode()
+    resp = await plain_client.post("/wechat/oa", params=request.params, data=forged)
+    assert resp.status == 403
+    assert not await Interaction.filter(msg_id="913").exists()
+    assert not (await Customer.get(openid="oVictim")).opted_out
+
+
+async def test_plaintext_body_guard_holds_across_processes(
+    aiohttp_client: AiohttpClient, settings: Settings, redis_url: str, oa: Simulator
+) -> None:
+    """The digest lives in the shared store: a forged body sent to another process is refused."""
+    shared = with_oa_mode(settings, OfficialAccountMode.PLAIN).model_copy(
+        update={"redis_url": redis_url}
+    )
+    first, second = [await aiohttp_client(create_app(shared)) for _ in range(2)]
+    request = oa.oa_plain(text_xml(OPENID, oa.receiver, "你好", 914), openid=OPENID)
+    assert (await first.post("/wechat/oa", params=request.params, data=request.body)).status == 200
+    forged = text_xml("oVictim", oa.receiver, "退订", 915).encode()
+    assert (await second.post("/wechat/oa", params=request.params, data=forged)).status == 403
+    resp = await second.post("/wechat/oa", params=request.params, data=request.body)
+    assert resp.status == 200 and "<MsgType>" in await resp.text()
+
+
+def test_refusals_are_logged_once_per_source_per_minute() -> None:
+    clock = FrozenClock()
+    limit = OncePerInterval(60.0, clock=clock)
+    assert limit.allow("10.0.0.1") and not limit.allow("10.0.0.1")
+    assert limit.allow("10.0.0.2")
+    clock.advance(59)
+    assert not limit.allow("10.0.0.1")
+    clock.advance(1)
+    assert limit.allow("10.0.0.1")
+
+
+def test_the_default_mode_is_safe() -> None:
+    assert OfficialAccountSettings().mode is OfficialAccountMode.SAFE
+    assert load_settings(TEST_CONFIG).wechat.oa.mode is OfficialAccountMode.SAFE
+
+
+def test_the_mode_is_set_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_WECHAT__OA__MODE", "compatible")
+    assert load_settings(TEST_CONFIG).wechat.oa.mode is OfficialAccountMode.COMPATIBLE
+    monkeypatch.setenv("SIYU_WECHAT__OA__MODE", "aes")
+    with pytest.raises(ConfigError, match=r"wechat\.oa\.mode \(SIYU_WECHAT__OA__MODE\)"):
+        load_settings(TEST_CONFIG)
 
 
 async def test_unknown_message_type_is_recorded_and_answered_success(
@@ -146,7 +288,9 @@ async def test_late_handler_answers_success_and_pushes_later(
     assert await Interaction.filter(kind="push:text").count() == 1
 
 
-async def test_messages_from_a_merged_away_record_land_on_the_survivor(client: TestClient, oa: Simulator) -> None:
+async def test_messages_from_a_merged_away_record_land_on_the_survivor(
+    client: TestClient, oa: Simulator
+) -> None:
     from crm import caches
     from crm.merge import merge_customers
 
@@ -157,3 +301,80 @@ async def test_messages_from_a_merged_away_record_land_on_the_survivor(client: T
     await post_safe(client, oa, text_xml("oDuplicate", oa.receiver, "你好", 808))
     row = await Interaction.get(msg_id="808")
     assert row.customer_id == survivor.id  # type: ignore[attr-defined]
+
+
+def documented_layout(**fields: str) -> str:
+    """WeChat's documentation layout, as WeRoBot's fixtures have it: every value on its own
+    indented line, around the CDATA section."""
+    lines = "".join(
+        f"\n    <{name}>\n        {value}\n    </{name}>" for name, value in fields.items()
+    )
+    return f"<xml>{lines}\n</xml>"
+
+
+async def test_documented_layout_text_message(client: TestClient, oa: Simulator) -> None:
+    xml = documented_layout(
+        ToUserName=f"<![CDATA[{oa.receiver}]]>",
+        FromUserName="<![CDATA[oWeRoBot]]>",
+        CreateTime="1348831860",
+        MsgType="<![CDATA[text]]>",
+        Content="<![CDATA[营业时间]]>",
+        MsgId="1234567890123456",
+    )
+    status, reply = await post_safe(client, oa, xml)
+    assert status == 200 and reply is not None and reply["Content"] == "每天 9:00–21:00 营业。"
+    assert reply["ToUserName"] == "oWeRoBot"
+    row = await Interaction.get(dedupe_key="msg:1234567890123456")
+    assert row.kind == "text" and row.msg_id == "1234567890123456" and row.content == "营业时间"
+    assert await Customer.filter(openid="oWeRoBot").exists()
+
+
+async def test_documented_layout_subscribe_event(client: TestClient, oa: Simulator) -> None:
+    xml = documented_layout(
+        ToUserName=f"<![CDATA[{oa.receiver}]]>",
+        FromUserName="<![CDATA[oWeRoBot]]>",
+        CreateTime="1348831860",
+        MsgType="<![CDATA[event]]>",
+        Event="<![CDATA[subscribe]]>",
+        EventKey="<![CDATA[qrscene_123123]]>",
+    )
+    status, reply = await post_safe(client, oa, xml)
+    assert status == 200 and reply is not None and "欢迎关注测试小店" in str(reply["Content"])
+    customer = await Customer.get(openid="oWeRoBot")
+    assert customer.subscribed and customer.source_detail == "123123"
+    assert await Interaction.filter(kind="event:subscribe").count() == 1
+
+
+async def test_a_text_message_with_an_event_element_is_not_an_event(
+    client: TestClient, oa: Simulator
+) -> None:
+    xml = text_xml(OPENID, oa.receiver, "随便聊聊", 1601).replace(
+        "</xml>",
+        "<Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[qrscene_x]]></EventKey></xml>",
+    )
+    status, reply = await post_safe(client, oa, xml)
+    assert status == 200 and reply is not None and "欢迎关注" not in str(reply["Content"])
+    customer = await Customer.get(openid=OPENID)
+    assert not customer.subscribed and customer.source_detail is None
+    assert (await Interaction.get(msg_id="1601")).kind == "text"
+
+
+async def test_a_message_without_sender_is_refused(client: TestClient, oa: Simulator) -> None:
+    xml = text_xml(OPENID, oa.receiver, "你好", 1301).replace(
+        f"<FromUserName><![CDATA[{OPENID}]]></FromUserName>", ""
+    )
+    status, _ = await post_safe(client, oa, xml)
+    assert status == 400 and await Interaction.all().count() == 0
+
+
+async def test_a_long_menu_url_is_recorded_once(client: TestClient, oa: Simulator) -> None:
+    """A VIEW event's EventKey is the clicked URL, up to 1,024 bytes: the dedupe key stays
+    within its column (PostgreSQL enforces varchar(160)), a retry is still recognised."""
+    url = "https://shop.example.com/landing?" + "q=" + "x" * 1000
+    xml = event_xml(OPENID, oa.receiver, "VIEW", url)
+    first = await asyncio.gather(*(post_safe(client, oa, xml) for _ in range(2)))
+    other = event_xml(OPENID, oa.receiver, "VIEW", url[:-1] + "y")
+    second = await post_safe(client, oa, other)
+    assert [s for s, _ in first] == [200, 200] and second[0] == 200
+    rows = await Interaction.filter(kind="event:view").values_list("dedupe_key", flat=True)
+    assert len(rows) == 2 and all(len(key) <= 154 for key in rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.wechat.crypto import signature
@@ -95,3 +96,115 @@ async def test_tampered_envelope_is_403(client: TestClient, wecom: Simulator) ->
     resp = await client.post("/wechat/wecom", params=request.params, data=body)
     assert resp.status == 403
     assert await Interaction.all().count() == 0
+
+
+def sys_event(event: str, created: int, body: str, sender: str | None = "sys") -> str:
+    who = f"<FromUserName><![CDATA[{sender}]]></FromUserName>" if sender is not None else ""
+    return (
+        f"<xml><ToUserName><![CDATA[ww0000000000000000]]></ToUserName>{who}"
+        f"<CreateTime>{created}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        f"<Event><![CDATA[{event}]]></Event>{body}</xml>"
+    )
+
+
+# Two distinct events of each kind WeCom sends from `sys` (or with no sender at all), as its
+# documentation shows them: same second, differing only in what identifies them.
+SYSTEM_EVENTS = {
+    "change_external_chat": (
+        "<ChatId><![CDATA[wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA]]></ChatId><ChangeType><![CDATA[update]]>"
+        "</ChangeType><UpdateDetail><![CDATA[{}]]></UpdateDetail><JoinScene>1</JoinScene>"
+        "<MemChangeCnt>1</MemChangeCnt><MemChangeList><Item>wmEAlECwAAHrbWYDOK5u3Af13xlYDDNQ</Item>"
+        "</MemChangeList>",
+        ("add_member", "del_member"),
+    ),
+    "change_contact": (
+        "<ChangeType>{}</ChangeType><UserID><![CDATA[zhangsan]]></UserID>",
+        ("create_user", "update_user"),
+    ),
+    "change_external_tag": (
+        "<Id><![CDATA[etAJ2GCAAAXtWyujaWJHDDGi0mACHAAA]]></Id><TagType><![CDATA[tag]]></TagType>"
+        "<ChangeType><![CDATA[{}]]></ChangeType>",
+        ("create", "delete"),
+    ),
+    "open_approval_change": (
+        "<AgentID>1</AgentID><ApprovalInfo><ThirdNo><![CDATA[{}]]></ThirdNo>"
+        "<OpenSpName><![CDATA[付款]]></OpenSpName><OpenSpStatus>1</OpenSpStatus></ApprovalInfo>",
+        ("201806010001", "201806010002"),
+    ),
+    "sys_approval_change": (
+        "<AgentID>3010040</AgentID><ApprovalInfo><SpNo>{}</SpNo><SpName><![CDATA[请假]]></SpName>"
+        "<SpStatus>1</SpStatus></ApprovalInfo>",
+        ("202202210001", "202202210002"),
+    ),
+    "batch_job_result": (
+        "<BatchJob><JobId><![CDATA[S0MrnndvRG5fadSlLwiBqiDDbM143UqTmKP3152FZk4]]></JobId>"
+        "<JobType><![CDATA[{}]]></JobType><ErrCode>0</ErrCode><ErrMsg><![CDATA[ok]]></ErrMsg></BatchJob>",
+        ("sync_user", "replace_party"),
+    ),
+    "customer_acquisition": (
+        "<ChangeType><![CDATA[{}]]></ChangeType><LinkId><![CDATA[cawcdea7783d7330c2]]></LinkId>",
+        ("link_unavailable", "delete_link"),
+    ),
+    "kf_msg_or_event": (
+        "<Token><![CDATA[{}]]></Token><OpenKfId><![CDATA[wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q]]></OpenKfId>",
+        (
+            "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR",
+            "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NS",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("event", sorted(SYSTEM_EVENTS))
+async def test_distinct_system_events_in_one_second_are_all_recorded(
+    client: TestClient, wecom: Simulator, event: str
+) -> None:
+    template, (one, two) = SYSTEM_EVENTS[event]
+    created = int(time.time())
+    sender = None if event == "kf_msg_or_event" else "sys"  # 微信客服 callbacks have no sender
+    first = sys_event(event, created, template.format(one), sender)
+    for xml in (first, first, sys_event(event, created, template.format(two), sender)):
+        assert await post(client, wecom, xml) == (200, None)
+    assert await Interaction.filter(kind=f"event:{event}").count() == 2  # the retry deduped
+
+
+async def test_change_external_contact_events_in_one_second(
+    client: TestClient, wecom: Simulator
+) -> None:
+    created = int(time.time())
+    for change in ("add_external_contact", "add_external_contact", "edit_external_contact"):
+        assert (await post(client, wecom, contact_event(change, created)))[0] == 200
+    keys = await Interaction.filter(kind="event:change_external_contact").values_list(
+        "dedupe_key", flat=True
+    )
+    assert sorted(keys) == [
+        f"ext:add_external_contact:zhangsan:{EXTERNAL}:{created}",
+        f"ext:edit_external_contact:zhangsan:{EXTERNAL}:{created}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("event", "body", "values"),
+    [
+        ("template_card_event", "<EventKey>btn</EventKey><TaskId>{}</TaskId>", ("t-1", "t-2")),
+        ("click", "<EventKey><![CDATA[{}]]></EventKey>", ("menu-1", "menu-2")),
+    ],
+    ids=["template_card_event", "click"],
+)
+async def test_distinct_member_events_in_one_second_are_all_recorded(
+    client: TestClient, wecom: Simulator, event: str, body: str, values: tuple[str, str]
+) -> None:
+    created = int(time.time())
+    first, second = (sys_event(event, created, body.format(v), "lisi") for v in values)
+    for xml in (first, first, second):
+        assert (await post(client, wecom, xml))[0] == 200
+    assert await Interaction.filter(kind=f"event:{event}").count() == 2
+
+
+async def test_a_member_message_without_sender_is_refused(
+    client: TestClient, wecom: Simulator
+) -> None:
+    xml = text_xml("boss", wecom.receiver, "/help", 1302).replace(
+        "<FromUserName><![CDATA[boss]]></FromUserName>", ""
+    )
+    assert (await post(client, wecom, xml))[0] == 400
