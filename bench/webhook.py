@@ -92,6 +92,7 @@ def serve_siyu(port: int, workdir: str) -> None:
 
     from bot.app import create_app
     from bot.config import load_settings
+    from bot.startup import prepare_process
 
     logging.basicConfig(level=logging.WARNING)
     os.environ.update(
@@ -103,6 +104,7 @@ def serve_siyu(port: int, workdir: str) -> None:
         }
     )
     settings = load_settings(ROOT / "config.yaml")
+    prepare_process(settings)
     web.run_app(create_app(settings), host="127.0.0.1", port=port, access_log=None, print=None)
 
 

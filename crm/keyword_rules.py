@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
 import nlp
 from crm.errors import InvalidInput
 from crm.models import KeywordRule
+
+log = logging.getLogger("siyu.keyword_rules")
+REFRESH_SECONDS = 60.0
 
 
 async def active_rules() -> list[nlp.KeywordRule]:
@@ -17,6 +25,29 @@ async def reload() -> int:
     rules = await active_rules()
     nlp.set_keyword_rules(rules)
     return len(rules)
+
+
+@contextlib.asynccontextmanager
+async def kept_fresh(interval: float = REFRESH_SECONDS) -> AsyncIterator[None]:
+    """The rules loaded now and reloaded every `interval` seconds for the block, so rules
+    staff change in another process reach this one within a minute."""
+    await reload()
+    task = asyncio.create_task(_refresh_every(interval))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _refresh_every(interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await reload()
+        except Exception:
+            log.exception("keyword rules could not be reloaded; keeping the current ones")
 
 
 async def add(keyword: str, tag: str) -> KeywordRule:

@@ -1,5 +1,8 @@
 """The store: Redis when SIYU_REDIS_URL is set, in-process memory otherwise."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from bot.store.base import LockTimeout, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -9,4 +12,15 @@ def open_store(redis_url: str | None) -> Store:
     return RedisStore(redis_url) if redis_url else MemoryStore()
 
 
-__all__ = ["LockTimeout", "MemoryStore", "RedisStore", "Store", "open_store"]
+@asynccontextmanager
+async def opened_store(redis_url: str | None) -> AsyncIterator[Store]:
+    """The store for the block, reachable when it starts (a ping), closed when it ends."""
+    store = open_store(redis_url)
+    try:
+        await store.ping()
+        yield store
+    finally:
+        await store.close()
+
+
+__all__ = ["LockTimeout", "MemoryStore", "RedisStore", "Store", "open_store", "opened_store"]
