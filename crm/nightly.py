@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from crm.actors import Actor
 from crm.cleaning import PhoneCleaning, normalize_stored_phones
 from crm.config import CrmSettings
 from crm.lifecycle import LifecycleResult, recompute_lifecycle
@@ -24,14 +25,15 @@ class NightlyReport:
 
 
 async def run_nightly(
-    settings: CrmSettings | None = None, now: datetime | None = None
+    settings: CrmSettings | None = None, now: datetime | None = None, *, actor: Actor
 ) -> NightlyReport:
-    """Idempotent: running it twice in a night changes nothing the second time."""
+    """Idempotent: running it twice in a night changes nothing the second time. Its writes are
+    made as `actor` (the scheduler passes Actor.system("nightly"))."""
     s = settings or CrmSettings()
     moment = now or datetime.now(UTC)
     phones = await normalize_stored_phones()
-    merged = await merge_duplicates()
-    expired = await expire_due(moment)
+    merged = await merge_duplicates(actor=actor)
+    expired = await expire_due(moment, actor=actor)
     rfm = await recompute_rfm(s.rfm, moment)
     lifecycle = await recompute_lifecycle(moment, s.lifecycle)
     return NightlyReport(phones, merged, expired, rfm, lifecycle)

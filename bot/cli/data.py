@@ -24,6 +24,7 @@ from tortoise.exceptions import OperationalError
 from bot.cli.app import ConfigOption, app
 from bot.config import ConfigError, Settings, load_settings
 from crm import currency
+from crm.actors import Actor
 from crm.database import close_database, open_database
 from crm.errors import SiyuError
 
@@ -170,7 +171,7 @@ def seed(
                 customers, random_seed, on_progress=lambda n: progress.advance(task, n)
             )
             progress.update(task, description="计算 RFM 与生命周期")
-            await run_nightly(crm_settings)
+            await run_nightly(crm_settings, actor=Actor.system("seed"))
             return result
 
         result = _run(config, work)
@@ -211,7 +212,7 @@ def unmerge(
     messages, tags, points and orders; totals are recomputed on both. Once per merge."""
     from crm.merge import unmerge as undo
 
-    result = _run(config, lambda: undo(merge_id, by))
+    result = _run(config, lambda: undo(merge_id, by, actor=Actor.system("cli")))
     moved = result.moved_back
     console.print(
         f"已撤销合并记录 {merge_id}：客户 {result.restored_id} 已恢复，并从客户 "

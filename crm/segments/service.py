@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import DoesNotExist, IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
+from crm.actors import Actor
 from crm.database import dialect
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import Customer, Segment, SegmentKind, SegmentMember
@@ -20,6 +21,7 @@ from crm.privacy import mask_name, mask_phone
 from crm.segments.compiler import RuleContext, customers_matching
 from crm.segments.members import IdSelect, MemberIds, member_ids
 from crm.segments.rules import parse_rule, rule_to_json
+from crm.transactions import transaction
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,25 @@ def rule_members(rule: Any, ctx: RuleContext | None = None) -> MemberIds:
 
 
 async def create_segment(
-    name: str, rule: Any, description: str | None = None, kind: SegmentKind = SegmentKind.DYNAMIC
+    name: str,
+    rule: Any,
+    description: str | None = None,
+    kind: SegmentKind = SegmentKind.DYNAMIC,
+    *,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
 ) -> Segment:
     """Save a dynamic segment; a static one is frozen right away (see snapshot)."""
     stored = rule_to_json(parse_rule(rule))
     try:
-        segment = await Segment.create(name=name, rule=stored, description=description, kind=kind)
+        async with transaction(conn) as tx:
+            segment = await Segment.create(
+                using_db=tx, name=name, rule=stored, description=description, kind=kind
+            )
     except IntegrityError:
         raise Conflict(f"已有同名分群：{name}") from None
     if kind is SegmentKind.STATIC:
-        await snapshot(segment)
+        await snapshot(segment, actor=actor, conn=conn)
     return segment
 
 
@@ -133,17 +144,24 @@ async def iter_customers(
         last = batch[-1].id
 
 
-async def snapshot(segment: Segment, ctx: RuleContext | None = None) -> int:
+async def snapshot(
+    segment: Segment,
+    ctx: RuleContext | None = None,
+    *,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
+) -> int:
     """Freeze the rule's current members into the segment (replacing any earlier snapshot)."""
     now = (ctx.now if ctx else None) or datetime.now(UTC)
     select_sql, params = rule_members(segment.rule, ctx).sql()
-    async with in_transaction() as tx:
+    async with transaction(conn) as tx:
         await tx.execute_query(_delete_members_sql(), [segment.id])
         sql, all_params = _insert_members_sql(select_sql, list(params), segment.id, now)
         await tx.execute_query(sql, all_params)
-    total = await SegmentMember.filter(segment_id=segment.id).count()
-    segment.kind, segment.snapshot_at, segment.member_count = SegmentKind.STATIC, now, total
-    await segment.save(update_fields=["kind", "snapshot_at", "member_count", "updated_at"])
+        total = await SegmentMember.filter(segment_id=segment.id).using_db(tx).count()
+        segment.kind, segment.snapshot_at, segment.member_count = SegmentKind.STATIC, now, total
+        fields = ["kind", "snapshot_at", "member_count", "updated_at"]
+        await segment.save(using_db=tx, update_fields=fields)
     return total
 
 

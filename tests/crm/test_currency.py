@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings, load_settings
 from crm import currency
+from crm.actors import SYSTEM
 from crm.config import CurrencySettings
 from crm.errors import UnknownCurrency
 from crm.importing import import_orders
@@ -33,9 +34,9 @@ async def test_total_spent_is_in_the_base_currency(
     make_customer: MakeCustomer, rates: CurrencySettings
 ) -> None:
     c = await make_customer()
-    await record_order(order(c.id, "C1", "100", "CNY"))
-    await record_order(order(c.id, "U1", "10.05", "USD"))  # 71.355 -> 71.36
-    await record_order(order(c.id, "H1", "100", "HKD"))  # 91.30
+    await record_order(order(c.id, "C1", "100", "CNY"), actor=SYSTEM)
+    await record_order(order(c.id, "U1", "10.05", "USD"), actor=SYSTEM)  # 71.355 -> 71.36
+    await record_order(order(c.id, "H1", "100", "HKD"), actor=SYSTEM)  # 91.30
     fresh = await Customer.get(id=c.id)
     assert fresh.total_spent == Decimal("262.66") and fresh.order_count == 3
     stored = await Order.get(external_id="U1")
@@ -49,10 +50,10 @@ async def test_an_unrated_currency_is_refused(
 ) -> None:
     c = await make_customer()
     with pytest.raises(UnknownCurrency, match=r"crm\.currency\.rates"):
-        await record_order(order(c.id, "E1", "5", "EUR"))
+        await record_order(order(c.id, "E1", "5", "EUR"), actor=SYSTEM)
     assert not await Order.exists(external_id="E1")
 
-    await record_order(order(c.id, "U1", "1", "USD"))
+    await record_order(order(c.id, "U1", "1", "USD"), actor=SYSTEM)
     monkeypatch.setattr(currency, "_active", CurrencySettings())  # USD rate removed later
     with pytest.raises(UnknownCurrency, match="USD"):
         await refresh_order_stats([c.id])

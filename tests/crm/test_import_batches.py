@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from crm.actors import SYSTEM
 from crm.importing import import_customers, import_orders
 from crm.merge import merge_customers
 from crm.models import Customer, CustomerTag, Order
@@ -48,7 +49,7 @@ async def test_an_identity_held_by_a_merged_record_is_reported(
 ) -> None:
     a = await make_customer(openid="oa", phone="+8613800000001")
     b = await make_customer(openid="ob", phone="+8613800000001")
-    await merge_customers(a.id, b.id, "phone")  # b keeps its openid, merged away
+    await merge_customers(a.id, b.id, "phone", actor=SYSTEM)  # b keeps its openid, merged away
     source = write(tmp_path / "c.csv", "openid,name\nob,李\noc,赵\n")
     report = await import_customers(source, None, batch_size=10)
     assert (report.created, report.errors) == (1, 1)
@@ -60,7 +61,7 @@ async def test_orders_follow_a_merge_and_count_in_batch_duplicates_once(
 ) -> None:
     a = await make_customer(unionid="u1")
     b = await make_customer(unionid="u1")
-    await merge_customers(a.id, b.id, "unionid")
+    await merge_customers(a.id, b.id, "unionid", actor=SYSTEM)
     source = write(tmp_path / "o.csv",
                    "external_id,customer_id,unionid,amount,paid_at\n"
                    f"X1,{b.id},,10,2026-11-01 10:00:00\n"

@@ -7,6 +7,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from crm.actors import SYSTEM
 from crm.exporting import export_customers
 from crm.importing import import_customers, import_orders
 from crm.models import BirthdayCalendar, Customer, CustomerTag, Order
@@ -82,7 +83,7 @@ async def test_import_orders(database_url: str, tmp_path: Path) -> None:
 
 async def test_export_a_segment_masked(database_url: str, tmp_path: Path) -> None:
     await import_customers(write(tmp_path / "c.csv", CUSTOMERS), None)
-    segment = await create_segment("vip", {"field": "tag", "value": "vip"})
+    segment = await create_segment("vip", {"field": "tag", "value": "vip"}, actor=SYSTEM)
     out = tmp_path / "out.csv"
     assert await export_customers(out, segment.id, batch_size=1) == 2
     raw = out.read_bytes()
@@ -115,7 +116,7 @@ async def test_cli_import_export_and_seed(database_url: str, tmp_path: Path) -> 
     assert code == 0, out
     assert await Customer.all().count() == 52
     assert await Customer.exclude(lifecycle_stage="prospect").exists()  # seed also scores
-    segment = await create_segment("上海", {"field": "city", "value": "上海"})
+    segment = await create_segment("上海", {"field": "city", "value": "上海"}, actor=SYSTEM)
     target = tmp_path / "sh.csv"
     code, out = await siyu(
         "export", "customers", "--segment", str(segment.id), "-o", str(target), url=database_url

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from crm.actors import SYSTEM
 from crm.config import CrmSettings, LifecycleSettings, PointsSettings
 from crm.models import Customer, LifecycleStage, RfmScore
 from crm.nightly import run_nightly
@@ -17,12 +18,12 @@ from tests.crm.conftest import NOW, MakeCustomer
 async def test_nightly_expires_scores_and_stages(make_customer: MakeCustomer) -> None:
     c = await make_customer(last_active_at=NOW - timedelta(days=1))
     await record_order(OrderInput(external_id="N1", customer_id=c.id, amount=Decimal("20"),
-                                  paid_at=NOW - timedelta(days=3)))  # fmt: skip
-    await earn(c.id, 10, "old", now=NOW - timedelta(days=400))
+                                  paid_at=NOW - timedelta(days=3)), actor=SYSTEM)  # fmt: skip
+    await earn(c.id, 10, "old", now=NOW - timedelta(days=400), actor=SYSTEM)
     twin = await make_customer(phone="138 0000 0009", last_active_at=NOW)
     await make_customer(phone="+8613800000009")
     broken = await make_customer(phone="12345")
-    report = await run_nightly(CrmSettings(points=PointsSettings(validity_days=365)), NOW)
+    report = await run_nightly(CrmSettings(points=PointsSettings(validity_days=365)), NOW, actor=SYSTEM)
     assert report.phones.normalized == 1 and report.phones.invalid == (broken.id,)
     assert report.merged == 1
     assert (await Customer.get(id=twin.id)).phone == "+8613800000009"
@@ -30,7 +31,7 @@ async def test_nightly_expires_scores_and_stages(make_customer: MakeCustomer) ->
     fresh = await Customer.get(id=c.id)
     assert fresh.points_balance == 0 and fresh.lifecycle_stage == LifecycleStage.NEW
     assert await RfmScore.exists(customer_id=c.id)
-    again = await run_nightly(now=NOW)
+    again = await run_nightly(now=NOW, actor=SYSTEM)
     assert (again.merged, again.points_expired, again.rfm.changed) == (0, 0, 0)
     assert again.lifecycle.changed == 0
 

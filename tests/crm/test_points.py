@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from crm.actors import SYSTEM
 from crm.config import PointsSettings
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
@@ -20,37 +21,37 @@ async def test_earn_and_redeem_keep_the_cached_balance_equal_to_the_ledger(
     make_customer: MakeCustomer,
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", now=NOW)
-    await redeem(c.id, 30, "gift:1", now=NOW)
-    await adjust(c.id, -20, "staff:fix:1", note="补录", now=NOW)
+    await earn(c.id, 100, "order:1", now=NOW, actor=SYSTEM)
+    await redeem(c.id, 30, "gift:1", now=NOW, actor=SYSTEM)
+    await adjust(c.id, -20, "staff:fix:1", note="补录", now=NOW, actor=SYSTEM)
     assert await balance(c.id) == 50 == await ledger_balance(c.id)
 
 
 async def test_each_reference_is_applied_once(make_customer: MakeCustomer) -> None:
     c = await make_customer()
-    first = await earn(c.id, 100, "order:1", now=NOW)
-    again = await earn(c.id, 100, "order:1", now=NOW)
+    first = await earn(c.id, 100, "order:1", now=NOW, actor=SYSTEM)
+    again = await earn(c.id, 100, "order:1", now=NOW, actor=SYSTEM)
     assert again.id == first.id
     assert await balance(c.id) == 100
     with pytest.raises(Conflict):
-        await earn(c.id, 999, "order:1", now=NOW)
+        await earn(c.id, 999, "order:1", now=NOW, actor=SYSTEM)
 
 
 async def test_redeem_over_balance_fails_and_changes_nothing(make_customer: MakeCustomer) -> None:
     c = await make_customer()
-    await earn(c.id, 50, "order:1", now=NOW)
+    await earn(c.id, 50, "order:1", now=NOW, actor=SYSTEM)
     with pytest.raises(InsufficientPoints, match="积分不足"):
-        await redeem(c.id, 51, "gift:1", now=NOW)
+        await redeem(c.id, 51, "gift:1", now=NOW, actor=SYSTEM)
     assert await balance(c.id) == 50
     assert not await PointsEntry.exists(reference="gift:1")
 
 
 async def test_two_concurrent_redeems_cannot_both_pass(make_customer: MakeCustomer) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", now=NOW)
+    await earn(c.id, 100, "order:1", now=NOW, actor=SYSTEM)
     results = await asyncio.gather(
-        redeem(c.id, 70, "gift:a", now=NOW),
-        redeem(c.id, 70, "gift:b", now=NOW),
+        redeem(c.id, 70, "gift:a", now=NOW, actor=SYSTEM),
+        redeem(c.id, 70, "gift:b", now=NOW, actor=SYSTEM),
         return_exceptions=True,
     )
     failures = [r for r in results if isinstance(r, InsufficientPoints)]
@@ -60,9 +61,9 @@ async def test_two_concurrent_redeems_cannot_both_pass(make_customer: MakeCustom
 
 async def test_many_concurrent_redeems_never_go_negative(make_customer: MakeCustomer) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", now=NOW)
+    await earn(c.id, 100, "order:1", now=NOW, actor=SYSTEM)
     results = await asyncio.gather(
-        *[redeem(c.id, 15, f"gift:{i}", now=NOW) for i in range(10)], return_exceptions=True
+        *[redeem(c.id, 15, f"gift:{i}", now=NOW, actor=SYSTEM) for i in range(10)], return_exceptions=True
     )
     passed = [r for r in results if isinstance(r, PointsEntry)]
     assert len(passed) == 6
@@ -74,14 +75,14 @@ async def test_redeem_spends_the_oldest_credit_first_and_expiry_takes_the_rest(
 ) -> None:
     c = await make_customer()
     settings = PointsSettings(validity_days=30)
-    old = await earn(c.id, 100, "order:1", now=NOW, settings=settings)
-    new = await earn(c.id, 100, "order:2", now=NOW + timedelta(days=10), settings=settings)
-    await redeem(c.id, 120, "gift:1", now=NOW + timedelta(days=11))
+    old = await earn(c.id, 100, "order:1", now=NOW, settings=settings, actor=SYSTEM)
+    new = await earn(c.id, 100, "order:2", now=NOW + timedelta(days=10), settings=settings, actor=SYSTEM)
+    await redeem(c.id, 120, "gift:1", now=NOW + timedelta(days=11), actor=SYSTEM)
     assert (await PointsEntry.get(id=old.id)).remaining == 0
     assert (await PointsEntry.get(id=new.id)).remaining == 80
-    assert await expire_due(NOW + timedelta(days=35)) == 0
-    assert await expire_due(NOW + timedelta(days=41)) == 1
-    assert await expire_due(NOW + timedelta(days=41)) == 0
+    assert await expire_due(NOW + timedelta(days=35), actor=SYSTEM) == 0
+    assert await expire_due(NOW + timedelta(days=41), actor=SYSTEM) == 1
+    assert await expire_due(NOW + timedelta(days=41), actor=SYSTEM) == 0
     assert await balance(c.id) == 0 == await ledger_balance(c.id)
     expired = await PointsEntry.get(kind=PointsKind.EXPIRE)
     assert expired.amount == -80
@@ -91,8 +92,8 @@ async def test_points_summary_shows_the_soonest_expiring_points(
     make_customer: MakeCustomer,
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 40, "order:1", now=NOW, settings=PointsSettings(validity_days=10))
-    await earn(c.id, 60, "order:2", now=NOW, settings=PointsSettings(validity_days=100))
+    await earn(c.id, 40, "order:1", now=NOW, settings=PointsSettings(validity_days=10), actor=SYSTEM)
+    await earn(c.id, 60, "order:2", now=NOW, settings=PointsSettings(validity_days=100), actor=SYSTEM)
     summary = await points_summary(c.id, now=NOW)
     assert summary.balance == 100
     assert summary.expiring_amount == 40
@@ -108,11 +109,11 @@ async def test_points_summary_without_points(make_customer: MakeCustomer) -> Non
 async def test_bad_amounts_and_unknown_customers(make_customer: MakeCustomer) -> None:
     c = await make_customer()
     with pytest.raises(InvalidInput):
-        await earn(c.id, 0, "x")
+        await earn(c.id, 0, "x", actor=SYSTEM)
     with pytest.raises(InvalidInput):
-        await redeem(c.id, -5, "y")
+        await redeem(c.id, -5, "y", actor=SYSTEM)
     with pytest.raises(NotFound):
-        await earn(c.id + 1000, 10, "z")
+        await earn(c.id + 1000, 10, "z", actor=SYSTEM)
     with pytest.raises(NotFound):
         await points_summary(c.id + 1000)
 

@@ -12,6 +12,7 @@ from bot.keys import PIPELINE
 from bot.wechat.crypto import signature
 from bot.wechat.fake import FakeWeChat
 from bot.wechat.simulator import Simulator, event_xml, text_xml
+from crm.actors import SYSTEM
 from crm.models import Customer, Interaction
 from handlers.context import Context
 from handlers.types import Reply
@@ -152,7 +153,7 @@ async def test_messages_from_a_merged_away_record_land_on_the_survivor(client: T
 
     survivor = await Customer.create(openid="oSurvivor", phone="+8613800138000")
     duplicate = await Customer.create(openid="oDuplicate", phone="+8613800138000")
-    await merge_customers(survivor.id, duplicate.id, reason="same phone")
+    await merge_customers(survivor.id, duplicate.id, reason="same phone", actor=SYSTEM)
     caches.clear()
     await post_safe(client, oa, text_xml("oDuplicate", oa.receiver, "你好", 808))
     row = await Interaction.get(msg_id="808")
