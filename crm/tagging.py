@@ -16,7 +16,7 @@ from tortoise import connections
 
 from crm.interactions import utcnow
 from crm.models import Customer, Tag
-from nlp import Analysis, SentimentLabel, TagHit, TagSource, at_risk_by_sentiment
+from nlp import Analysis, SentimentLabel, TagHit, TagSource, is_unhappy
 from nlp.config import NlpSettings
 
 log = logging.getLogger("siyu.tagging")
@@ -81,7 +81,7 @@ class MessageTagger:
     """What an inbound message says about its author, as tags.
 
     Negative messages are counted in the store per customer over a window that opens with
-    the first one (at_risk.window_days), so the hot path never counts rows in the database.
+    the first one (unhappy.window_days), so the hot path never counts rows in the database.
     """
 
     settings: NlpSettings
@@ -89,17 +89,17 @@ class MessageTagger:
 
     async def tag(self, customer: Customer, analysis: Analysis) -> list[str]:
         hits = list(analysis.tags)
-        if analysis.sentiment.label is SentimentLabel.NEGATIVE and await self._at_risk(customer):
-            hits.append(TagHit(self.settings.at_risk.tag, TagSource.SENTIMENT))
+        if analysis.sentiment.label is SentimentLabel.NEGATIVE and await self._unhappy(customer):
+            hits.append(TagHit(self.settings.unhappy.tag, TagSource.SENTIMENT))
         added = await apply(customer.id, hits)
         if added:
             log.info("customer %s tagged %s", customer.id, ", ".join(added))
         return added
 
-    async def _at_risk(self, customer: Customer) -> bool:
-        risk = self.settings.at_risk
-        if (customer.id, await tag_id(risk.tag)) in _applied:
+    async def _unhappy(self, customer: Customer) -> bool:
+        unhappy = self.settings.unhappy
+        if (customer.id, await tag_id(unhappy.tag)) in _applied:
             return False  # already tagged
-        window = timedelta(days=risk.window_days).total_seconds()
+        window = timedelta(days=unhappy.window_days).total_seconds()
         negatives = await self.counter.incr(f"negatives:{customer.id}", ttl=window)
-        return at_risk_by_sentiment(negatives, self.settings)
+        return is_unhappy(negatives, self.settings)

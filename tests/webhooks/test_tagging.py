@@ -43,10 +43,10 @@ async def test_database_keyword_rules_apply_without_restart(
     assert "关注精华" not in await tags_of("oCustomer002")
 
 
-async def test_three_negative_messages_in_a_week_mark_at_risk(
+async def test_three_negative_messages_in_a_week_mark_the_customer_unhappy(
     client: TestClient, oa: Simulator
 ) -> None:
     for i, text in enumerate(["东西很差劲，太失望了", "客服一直不回复，太差了", "质量真的很烂"]):
         await post_safe(client, oa, text_xml("oUnhappy", oa.receiver, text, 20 + i))
         await client.app[PIPELINE].drain()
-    assert (await tags_of("oUnhappy"))["流失风险"] == "sentiment"
+    assert (await tags_of("oUnhappy"))["持续不满"] == "sentiment"
