@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.expressions import Q
 
+from crm.actors import Actor
 from crm.birthdays import birthday_fields, parse_birthday
 from crm.csvio import CsvRow, ErrorReport, RowError
 from crm.importing.bulk import chunks, insert_ignoring_conflicts, utcnow, values_table
@@ -37,15 +38,19 @@ async def import_customers(
     error_file: Path | None = None,
     batch_size: int = 1000,
     on_progress: Progress | None = None,
+    *,
+    actor: Actor,
 ) -> ImportReport:
     tags = TagIds()
 
-    async def store(
+    async def write_batch(
         valid: list[tuple[int, CustomerRow]], report: ImportReport, errors: ErrorReport
     ) -> None:
         await _upsert_customers(valid, report, errors, tags)
 
-    return await run_import(path, _customer_row, store, error_file, batch_size, on_progress)
+    return await run_import(
+        path, _customer_row, write_batch, error_file, batch_size, on_progress, actor
+    )
 
 
 class CustomerRow(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.expressions import Q
 
 from crm import currency
+from crm.actors import Actor
 from crm.csvio import CsvRow, ErrorReport, RowError
 from crm.importing.bulk import insert_ignoring_conflicts, utcnow
 from crm.importing.common import IDENTITIES, ImportReport, Progress, as_value_error, run_import
@@ -27,8 +28,12 @@ async def import_orders(
     error_file: Path | None = None,
     batch_size: int = 1000,
     on_progress: Progress | None = None,
+    *,
+    actor: Actor,
 ) -> ImportReport:
-    return await run_import(path, _order_row, _insert_orders, error_file, batch_size, on_progress)
+    return await run_import(
+        path, _order_row, _insert_orders, error_file, batch_size, on_progress, actor
+    )
 
 
 class OrderRow(BaseModel):

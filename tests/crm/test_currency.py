@@ -72,7 +72,7 @@ async def test_import_converts_and_reports_unrated_rows(
         "A3,o1,10,EUR,2026-11-03 10:00:00\n",
         encoding="utf-8",
     )
-    report = await import_orders(source, None)
+    report = await import_orders(source, None, actor=SYSTEM)
     assert (report.created, report.errors) == (2, 1)
     assert (report.first_errors[0].line, report.first_errors[0].field) == (4, "currency")
     assert "EUR" in report.first_errors[0].reason
