@@ -13,9 +13,14 @@ from datetime import timedelta
 from typing import Protocol
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
+from crm.actors import Actor
+from crm.errors import InvalidInput
 from crm.interactions import utcnow
-from crm.models import Customer, Tag
+from crm.models import Customer, CustomerTag, Tag
+from crm.transactions import transaction
 from nlp import Analysis, SentimentLabel, TagHit, TagSource, is_unhappy
 from nlp.config import NlpSettings
 
@@ -63,6 +68,53 @@ async def _insert_missing(customer_id: int, wanted: dict[int, TagHit]) -> list[i
         f"{', '.join(rows)} ON CONFLICT (customer_id, tag_id) DO NOTHING RETURNING tag_id"
     )
     return [row["tag_id"] for row in await conn.execute_query_dict(sql, values)]
+
+
+async def tag_by_staff(
+    customer_id: int, name: str, *, actor: Actor, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    """Give the customer a tag by hand (source staff); False when it had the tag already."""
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("标签名应为 1 到 64 个字")
+    async with transaction(conn) as tx:
+        tag = await _named(tx, name)
+        if await CustomerTag.exists(customer_id=customer_id, tag_id=tag.id, using_db=tx):
+            return False
+        await CustomerTag.create(
+            using_db=tx, customer_id=customer_id, tag_id=tag.id, source=TagSource.STAFF
+        )
+    log.info("customer %s tagged %s by %s", customer_id, name, actor.label)
+    return True
+
+
+async def untag(
+    customer_id: int, name: str, *, actor: Actor, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    """Take a tag off the customer, whatever gave it; False when it did not have it."""
+    tag = await Tag.get_or_none(name=name, using_db=conn)
+    if tag is None:
+        return False
+    removed = (
+        await CustomerTag.filter(customer_id=customer_id, tag_id=tag.id).using_db(conn).delete()
+    )
+    _applied.discard((customer_id, tag.id))  # so a later message may tag it again
+    if removed:
+        log.info("customer %s untagged %s by %s", customer_id, name, actor.label)
+    return bool(removed)
+
+
+async def _named(tx: BaseDBAsyncClient, name: str) -> Tag:
+    # not tag_id() (its cache could outlive a rolled-back tag) nor get_or_create (it opens
+    # its transaction on the ambient connection, not on `tx`)
+    tag = await Tag.get_or_none(name=name, using_db=tx)
+    if tag is not None:
+        return tag
+    try:
+        async with transaction(tx) as savepoint:
+            return await Tag.create(using_db=savepoint, name=name)
+    except IntegrityError:  # created at the same moment elsewhere
+        return await Tag.get(name=name, using_db=tx)
 
 
 def forget_cached() -> None:

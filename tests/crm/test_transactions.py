@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from tortoise.models import Model
 
-from crm import keyword_rules, points
+from crm import keyword_rules, points, tagging
 from crm.actors import Actor
 from crm.errors import InsufficientPoints
 from crm.merge import merge_customers
 from crm.models import (
     Customer,
     CustomerMerge,
+    CustomerTag,
     KeywordRule,
     Order,
     PointsEntry,
@@ -73,7 +74,12 @@ async def _keyword_rule(conn: BaseDBAsyncClient, a: Customer, b: Customer) -> No
     await keyword_rules.add("小金瓶", "关注精华", actor=ACTOR, conn=conn)
 
 
+async def _tag(conn: BaseDBAsyncClient, a: Customer, b: Customer) -> None:
+    await tagging.tag_by_staff(a.id, "回头客", actor=ACTOR, conn=conn)
+
+
 WRITES: dict[str, tuple[Write, type[Model]]] = {
+    "tag": (_tag, CustomerTag),
     "points": (_points, PointsEntry),
     "order": (_order, Order),
     "merge": (_merge, CustomerMerge),
