@@ -51,6 +51,7 @@ async def background_work(
 ) -> AsyncIterator[SchedulerService | None]:
     """Competes for the scheduler lease (unless `scheduler.enabled` is off) for the block."""
     if not settings.scheduler.enabled:
+        log.info("the scheduler is off (scheduler.enabled: false)")
         yield None
         return
     s = settings.scheduler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from pathlib import Path
 
@@ -18,6 +19,11 @@ def worker(config: Path | None = ConfigOption) -> None:
 
     settings = settings_or_exit(config)
     setup_logging()
+    if not settings.redis_url:
+        logging.getLogger("siyu.worker").warning(
+            "no redis_url: the scheduler lease is this process's alone; with `siyu serve` or "
+            "other workers beside it, set SIYU_REDIS_URL so one of them leads"
+        )
     asyncio.run(_check_schema(settings.database_url))
     prepare_process(settings)
     asyncio.run(_until_signalled(settings))
