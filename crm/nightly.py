@@ -31,7 +31,7 @@ async def run_nightly(
     made as `actor` (the scheduler passes Actor.system("nightly"))."""
     s = settings or CrmSettings()
     moment = now or datetime.now(UTC)
-    phones = await normalize_stored_phones()
+    phones = await normalize_stored_phones(actor=actor)
     merged = await merge_duplicates(actor=actor)
     expired = await expire_due(moment, actor=actor)
     rfm = await recompute_rfm(s.rfm, moment)
