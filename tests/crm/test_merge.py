@@ -35,7 +35,9 @@ async def test_duplicates_by_unionid_and_phone_are_merged_into_the_oldest(
     await Interaction.create(customer=dup, channel="wecom", direction="in", kind="text")
     await record_order(OrderInput(external_id="O1", customer_id=dup.id, amount=Decimal("88"),
                                   paid_at=NOW), actor=SYSTEM)  # fmt: skip
-    await create_segment("快照", {"field": "tag", "value": "母婴"}, kind=SegmentKind.STATIC, actor=SYSTEM)
+    await create_segment(
+        "快照", {"field": "tag", "value": "母婴"}, kind=SegmentKind.STATIC, actor=SYSTEM
+    )
 
     pairs = await find_duplicates()
     assert [(p.survivor_id, p.duplicate_id, p.reason) for p in pairs] == [

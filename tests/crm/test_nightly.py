@@ -23,7 +23,9 @@ async def test_nightly_expires_scores_and_stages(make_customer: MakeCustomer) ->
     twin = await make_customer(phone="138 0000 0009", last_active_at=NOW)
     await make_customer(phone="+8613800000009")
     broken = await make_customer(phone="12345")
-    report = await run_nightly(CrmSettings(points=PointsSettings(validity_days=365)), NOW, actor=SYSTEM)
+    report = await run_nightly(
+        CrmSettings(points=PointsSettings(validity_days=365)), NOW, actor=SYSTEM
+    )
     assert report.phones.normalized == 1 and report.phones.invalid == (broken.id,)
     assert report.merged == 1
     assert (await Customer.get(id=twin.id)).phone == "+8613800000009"

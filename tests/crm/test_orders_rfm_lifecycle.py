@@ -58,7 +58,9 @@ async def test_rfm_scores_are_quintiles_with_ties_sharing_a_score(
     for i in range(10):
         c = await make_customer()
         for k in range(i // 2 + 1):
-            await record_order(order(c.id, f"R{i}-{k}", str(10 * (i + 1)), 100 - 10 * i), actor=SYSTEM)
+            await record_order(
+                order(c.id, f"R{i}-{k}", str(10 * (i + 1)), 100 - 10 * i), actor=SYSTEM
+            )
         made.append(c)
     prospect = await make_customer()
     result = await recompute_rfm(now=NOW)

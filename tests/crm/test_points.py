@@ -63,7 +63,8 @@ async def test_many_concurrent_redeems_never_go_negative(make_customer: MakeCust
     c = await make_customer()
     await earn(c.id, 100, "order:1", now=NOW, actor=SYSTEM)
     results = await asyncio.gather(
-        *[redeem(c.id, 15, f"gift:{i}", now=NOW, actor=SYSTEM) for i in range(10)], return_exceptions=True
+        *[redeem(c.id, 15, f"gift:{i}", now=NOW, actor=SYSTEM) for i in range(10)],
+        return_exceptions=True,
     )
     passed = [r for r in results if isinstance(r, PointsEntry)]
     assert len(passed) == 6
@@ -76,7 +77,9 @@ async def test_redeem_spends_the_oldest_credit_first_and_expiry_takes_the_rest(
     c = await make_customer()
     settings = PointsSettings(validity_days=30)
     old = await earn(c.id, 100, "order:1", now=NOW, settings=settings, actor=SYSTEM)
-    new = await earn(c.id, 100, "order:2", now=NOW + timedelta(days=10), settings=settings, actor=SYSTEM)
+    new = await earn(
+        c.id, 100, "order:2", now=NOW + timedelta(days=10), settings=settings, actor=SYSTEM
+    )
     await redeem(c.id, 120, "gift:1", now=NOW + timedelta(days=11), actor=SYSTEM)
     assert (await PointsEntry.get(id=old.id)).remaining == 0
     assert (await PointsEntry.get(id=new.id)).remaining == 80
@@ -92,8 +95,12 @@ async def test_points_summary_shows_the_soonest_expiring_points(
     make_customer: MakeCustomer,
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 40, "order:1", now=NOW, settings=PointsSettings(validity_days=10), actor=SYSTEM)
-    await earn(c.id, 60, "order:2", now=NOW, settings=PointsSettings(validity_days=100), actor=SYSTEM)
+    await earn(
+        c.id, 40, "order:1", now=NOW, settings=PointsSettings(validity_days=10), actor=SYSTEM
+    )
+    await earn(
+        c.id, 60, "order:2", now=NOW, settings=PointsSettings(validity_days=100), actor=SYSTEM
+    )
     summary = await points_summary(c.id, now=NOW)
     assert summary.balance == 100
     assert summary.expiring_amount == 40

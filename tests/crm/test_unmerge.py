@@ -51,7 +51,9 @@ async def test_unmerge_restores_the_merged_customer_and_its_rows(
     make_customer: MakeCustomer,
 ) -> None:
     old, dup = await _pair(make_customer)
-    await create_segment("快照", {"field": "tag", "value": "vip"}, kind=SegmentKind.STATIC, actor=SYSTEM)
+    await create_segment(
+        "快照", {"field": "tag", "value": "vip"}, kind=SegmentKind.STATIC, actor=SYSTEM
+    )
     record = await merge_customers(old.id, dup.id, "unionid", actor=SYSTEM)
     await Interaction.create(customer_id=old.id, channel="oa", direction="in", kind="text")
 
