@@ -10,10 +10,10 @@ from pathlib import Path
 import nlp
 from bot.config import Settings
 from bot.startup import prepare_process
-from crm import currency
+from crm import currency, keyword_rules
 from crm.database import database, is_open
 from crm.interactions import NewInteraction, journal
-from crm.models import Channel, Direction, Interaction, InteractionKind
+from crm.models import Channel, Direction, Interaction, InteractionKind, KeywordRule
 
 
 def test_prepare_process_sets_rates_analysis_and_a_frozen_heap(settings: Settings) -> None:
@@ -46,3 +46,21 @@ async def test_journal_commits_what_is_queued_before_it_closes(database_url: str
         await asyncio.sleep(0)  # queued, not yet committed
     assert pending.done() and pending.result() is True
     assert await Interaction.filter(kind="push:text", content="hi").count() == 1
+
+
+async def test_keyword_rules_added_elsewhere_arrive_while_kept_fresh(database_url: str) -> None:
+    def tags() -> set[str]:
+        return {hit.tag for hit in nlp.analyze("小金瓶还有货吗").tags}
+
+    try:
+        async with keyword_rules.kept_fresh(interval=0.01):
+            assert "关注精华" not in tags()
+            await KeywordRule.create(keyword="小金瓶", tag="关注精华")  # as another process would
+            for _ in range(200):
+                if "关注精华" in tags():
+                    break
+                await asyncio.sleep(0.01)
+            assert "关注精华" in tags()
+    finally:
+        nlp.set_keyword_rules([])  # other tests start without database rules
+

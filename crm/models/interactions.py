@@ -44,7 +44,7 @@ class InteractionKind(StrEnum):
 
 def inbound_kind(msg_type: str, event: str | None = None) -> str:
     """`text`, `image` … for messages; `event:subscribe` … for events."""
-    return f"event:{event}" if msg_type == "event" else msg_type
+    return f"event:{event}" if msg_type == "event" and event else msg_type
 
 
 def outbound_kind(delivery: Delivery, msg_type: str) -> str:
