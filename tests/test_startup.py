@@ -63,4 +63,3 @@ async def test_keyword_rules_added_elsewhere_arrive_while_kept_fresh(database_ur
             assert "关注精华" in tags()
     finally:
         nlp.set_keyword_rules([])  # other tests start without database rules
-
