@@ -8,7 +8,9 @@ viewer: reads only."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 
 from crm.actors import Actor, ActorKind
 from crm.errors import PermissionDenied
@@ -62,11 +64,13 @@ _DAY_TO_DAY = _READS | {
     Action.SURVEYS_WRITE,
 }
 
-PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: frozenset(Action),
-    Role.OPERATOR: frozenset(_DAY_TO_DAY),
-    Role.VIEWER: _READS,
-}
+PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
+    {
+        Role.ADMIN: frozenset(Action),
+        Role.OPERATOR: frozenset(_DAY_TO_DAY),
+        Role.VIEWER: _READS,
+    }
+)
 
 
 def allowed(role: Role, action: Action) -> bool:
