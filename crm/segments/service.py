@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from crm.segments.compiler import RuleContext, customers_matching
 from crm.segments.members import IdSelect, MemberIds, member_ids
 from crm.segments.rules import parse_rule, rule_to_json
 from crm.transactions import transaction
+
+log = logging.getLogger("siyu.segments")
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,35 @@ async def create_segment(
     return segment
 
 
-async def get_segment(segment_id: int) -> Segment:
+async def update_segment(
+    segment_id: int,
+    *,
+    name: str | None = None,
+    rule: Any = None,
+    description: str | None = None,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
+) -> Segment:
+    """Rename, redescribe or change the rule of a segment (what is None stays). A static
+    segment keeps its frozen members until the next snapshot."""
+    changes: dict[str, Any] = {"name": name, "description": description}
+    if rule is not None:
+        changes["rule"] = rule_to_json(parse_rule(rule))
+    fields = {k: v for k, v in changes.items() if v is not None}
     try:
-        return await Segment.get(id=segment_id)
+        async with transaction(conn) as tx:
+            segment = await get_segment(segment_id, conn=tx)
+            segment.update_from_dict(fields)
+            await segment.save(using_db=tx, update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        raise Conflict(f"已有同名分群：{name}") from None
+    log.info("segment %s updated (%s) by %s", segment_id, ", ".join(fields), actor.label)
+    return segment
+
+
+async def get_segment(segment_id: int, conn: BaseDBAsyncClient | None = None) -> Segment:
+    try:
+        return await Segment.get(id=segment_id, using_db=conn)
     except DoesNotExist:
         raise NotFound(f"分群 {segment_id} 不存在") from None
 
