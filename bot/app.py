@@ -4,7 +4,6 @@ one-line cleanup context. Process-wide set-up is not done here: see bot/startup.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -27,8 +26,6 @@ from crm.database import database
 from crm.interactions import journal
 from crm.tagging import MessageTagger
 from handlers.dispatcher import dispatcher
-
-log = logging.getLogger("siyu.app")
 
 
 def create_app(settings: Settings, *, worker: bool = True) -> web.Application:

@@ -20,13 +20,17 @@ def worker(config: Path | None = ConfigOption) -> None:
     settings = settings_or_exit(config)
     setup_logging()
     if not settings.redis_url:
-        logging.getLogger("siyu.worker").warning(
-            "no redis_url: the scheduler lease is this process's alone; with `siyu serve` or "
-            "other workers beside it, set SIYU_REDIS_URL so one of them leads"
-        )
+        _warn_alone()
     asyncio.run(_check_schema(settings.database_url))
     prepare_process(settings)
     asyncio.run(_until_signalled(settings))
+
+
+def _warn_alone() -> None:
+    logging.getLogger("siyu.worker").warning(
+        "no redis_url: the scheduler lease is this process's alone; with `siyu serve` or "
+        "other workers beside it, set SIYU_REDIS_URL so one of them leads"
+    )
 
 
 async def _until_signalled(settings: Settings) -> None:
