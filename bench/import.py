@@ -29,12 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 
 from crm import currency
+from crm.actors import Actor
 from crm.config import CurrencySettings
 from crm.database import close_database, migrate, open_database
 from crm.importing import ImportReport, import_customers, import_orders
 from crm.sql import execute
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/siyu_import"
+BENCH = Actor.system("bench")
 TABLES = '"customer_tag", "orders", "points_entry", "interaction", "customer_merge", "customer"'
 CITIES = ["上海", "北京", "杭州", "深圳", "广州", "成都", "南京", "武汉"]
 TAGS = ["vip", "母婴", "美妆", "新客", "老客", "复购"]
@@ -121,7 +123,7 @@ async def main(url: str, rows: int, directory: Path, batch_size: int) -> None:
             ("orders (fresh)", orders, import_orders),
             ("orders (re-run)", orders, import_orders),
         ):
-            await timed(label, rows, lambda p=path, r=run: r(p, errors, batch_size))  # type: ignore[misc]
+            await timed(label, rows, lambda p=path, r=run: r(p, errors, batch_size, actor=BENCH))  # type: ignore[misc]
     finally:
         await close_database()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -97,6 +97,7 @@ def serve_siyu(port: int, workdir: str) -> None:
 
     from bot.app import create_app
     from bot.config import load_settings
+    from bot.startup import prepare_process
 
     logging.basicConfig(level=logging.WARNING)
     os.environ.update(
@@ -108,6 +109,7 @@ def serve_siyu(port: int, workdir: str) -> None:
         }
     )
     settings = load_settings(ROOT / "config.yaml")
+    prepare_process(settings)
     web.run_app(create_app(settings), host="127.0.0.1", port=port, access_log=None, print=None)
 
 

@@ -1,47 +1,42 @@
-"""The aiohttp application: one factory, resources opened and closed in cleanup contexts."""
+"""The aiohttp application: one factory; each resource is opened by the context manager that
+lives beside it (crm.database, bot.store, bot.wechat.client, crm.interactions), entered from a
+one-line cleanup context. Process-wide set-up is not done here: see bot/startup.py."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
-import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-import nlp
 from bot import health
 from bot.config import Settings
 from bot.keys import CLIENTS, JOURNAL, LEADERSHIP, METRICS, PIPELINE, SCHEDULER, SETTINGS, STORE
-from bot.messenger import WeChatMessenger
 from bot.metrics import Metrics
-from bot.store import open_store
+from bot.store import opened_store
 from bot.webhooks.dedupe import Claims
 from bot.webhooks.oa import OfficialAccountEndpoint
 from bot.webhooks.pipeline import Pipeline
 from bot.webhooks.wecom import WeComEndpoint
-from bot.wechat.client import open_clients
+from bot.wechat.client import wechat_clients
 from bot.wechat.crypto import MessageCrypto
-from crm import currency, keyword_rules
-from crm.database import close_database, is_open, migrate, open_database, sqlite_path
-from crm.interactions import InteractionJournal
+from bot.wechat.messenger import WeChatMessenger
+from bot.worker import background_work
+from crm import keyword_rules
+from crm.database import database
+from crm.interactions import journal
 from crm.tagging import MessageTagger
 from handlers.dispatcher import dispatcher
-from scheduler.leader import Leadership
-from scheduler.service import SchedulerService
-
-log = logging.getLogger("siyu.app")
-KEYWORD_RULES_REFRESH_SECONDS = 60.0
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, *, worker: bool = True) -> web.Application:
+    """The webhooks, /healthz and /metrics; with `worker` (`siyu serve` without --no-worker)
+    also the background work `siyu worker` does (bot/worker.py)."""
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    app.cleanup_ctx.extend(
-        [database_ctx, store_ctx, clients_ctx, pipeline_ctx, keyword_rules_ctx, scheduler_ctx]
-    )
+    app.cleanup_ctx.extend([database_ctx, store_ctx, clients_ctx, pipeline_ctx, keyword_rules_ctx])
+    if worker:
+        app.cleanup_ctx.append(background_work_ctx)
     app.add_routes(_webhook_routes(settings, app[METRICS]))
     app.add_routes([web.get("/healthz", health.healthz), web.get("/metrics", health.metrics)])
     return app
@@ -62,89 +57,52 @@ def _webhook_routes(settings: Settings, metrics_: Metrics) -> list[web.RouteDef]
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    url = app[SETTINGS].database_url
-    currency.configure(app[SETTINGS].crm.currency)  # every total-spent sum uses these rates
-    if sqlite_path(url) is not None and not is_open(url):
-        await migrate(url)  # embedded mode: one process owns the file, so upgrade in place
-        await close_database()
-    await open_database(url)
-    yield
-    await close_database()
+    async with database(app[SETTINGS].database_url):
+        yield
 
 
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[STORE] = open_store(app[SETTINGS].redis_url, app[SETTINGS].store)
-    await app[STORE].ping()
-    yield
-    await app[STORE].close()
+    async with opened_store(app[SETTINGS].redis_url, app[SETTINGS].store) as app[STORE]:
+        yield
 
 
 async def clients_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    app[CLIENTS] = await open_clients(settings.wechat.oa, settings.wechat.wecom, app[STORE])
-    yield
-    await app[CLIENTS].close()
+    oa, wecom = app[SETTINGS].wechat.oa, app[SETTINGS].wechat.wecom
+    async with wechat_clients(oa, wecom, app[STORE]) as app[CLIENTS]:
+        yield
 
 
 async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with journal() as app[JOURNAL]:
+        app[PIPELINE] = _pipeline(app)
+        yield
+        await app[PIPELINE].drain()  # its background work may still record interactions
+
+
+def _pipeline(app: web.Application) -> Pipeline:
     settings = app[SETTINGS]
-    if nlp.default_analyzer().settings != settings.nlp:  # loads jieba and the model once
-        nlp.configure(settings.nlp)
-    await keyword_rules.reload()
-    # The dictionaries and model weights just loaded live as long as the process: keep the
-    # garbage collector from walking them on every full pass (those passes showed up as tens
-    # of milliseconds in the webhook's p99).
-    gc.collect()
-    gc.freeze()
-    journal = app[JOURNAL] = InteractionJournal()
-    app[PIPELINE] = Pipeline(
+    return Pipeline(
         claims=Claims(app[STORE]),
-        journal=journal,
+        journal=app[JOURNAL],
         dispatcher=dispatcher(),
         settings=settings.conversation,
         state=app[STORE],
-        messenger=WeChatMessenger(app[CLIENTS], journal),
+        messenger=WeChatMessenger(app[CLIENTS], app[JOURNAL]),
         metrics=app[METRICS],
         tagger=MessageTagger(settings.nlp, counter=app[STORE]),
         understand=settings.nlp.enabled,
         timezone=settings.timezone,
         budget_seconds=settings.server.reply_budget_seconds,
     )
-    yield
-    await app[PIPELINE].drain()
-    await journal.drain()
 
 
 async def keyword_rules_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Rules staff change in another process reach this one within a minute."""
-
-    async def refresh() -> None:
-        while True:
-            await asyncio.sleep(KEYWORD_RULES_REFRESH_SECONDS)
-            try:
-                await keyword_rules.reload()
-            except Exception:
-                log.exception("keyword rules could not be reloaded; keeping the current ones")
-
-    task = asyncio.create_task(refresh())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Every process competes for the lease; only the leader runs APScheduler."""
-    settings = app[SETTINGS]
-    if not settings.scheduler.enabled:
+    async with keyword_rules.kept_fresh():
         yield
-        return
-    service = app[SCHEDULER] = SchedulerService(settings.scheduler, settings.crm, settings.timezone)
-    leadership = app[LEADERSHIP] = Leadership(
-        app[STORE], service.start, service.stop, settings.scheduler.lease_seconds
-    )
-    task = asyncio.create_task(leadership.run())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+
+
+async def background_work_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with background_work(app[SETTINGS], app[STORE]) as competing:
+        if competing is not None:
+            app[SCHEDULER], app[LEADERSHIP] = competing.service, competing.leadership
+        yield

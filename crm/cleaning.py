@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
+from crm.actors import Actor
 from crm.errors import InvalidInput
 from crm.models import Customer
 from crm.phones import normalize_phone
+
+log = logging.getLogger("siyu.cleaning")
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,7 @@ class PhoneCleaning:
     invalid: tuple[int, ...]  # customer ids whose phone could not be read (left as they are)
 
 
-async def normalize_stored_phones(batch_size: int = 1000) -> PhoneCleaning:
+async def normalize_stored_phones(batch_size: int = 1000, *, actor: Actor) -> PhoneCleaning:
     """Rewrite phones not yet in E.164 ('138 1234 5678' -> '+8613812345678'), batch by batch."""
     normalized, last = 0, 0
     invalid: list[int] = []
@@ -29,6 +33,8 @@ async def normalize_stored_phones(batch_size: int = 1000) -> PhoneCleaning:
             .values_list("id", "phone")
         )
         if not rows:
+            if normalized:
+                log.info("%d stored phones normalized by %s", normalized, actor.label)
             return PhoneCleaning(normalized, tuple(invalid))
         for customer_id, phone in rows:
             try:

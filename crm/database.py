@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,6 +80,21 @@ async def close_database() -> None:
 
 def is_open(url: str) -> bool:
     return bool(_opened.get(url))
+
+
+@contextlib.asynccontextmanager
+async def database(url: str) -> AsyncIterator[None]:
+    """The database open for the block: what a web process and a worker both run inside.
+    SQLite is migrated in place first (embedded mode: one process owns the file);
+    PostgreSQL is upgraded by `siyu migrate`, never at start-up."""
+    if sqlite_path(url) is not None and not is_open(url):
+        await migrate(url)
+        await close_database()
+    await open_database(url)
+    try:
+        yield
+    finally:
+        await close_database()
 
 
 async def migrate(url: str) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -212,3 +213,13 @@ async def _touch_customers(conn: BaseDBAsyncClient, touch: dict[int, datetime]) 
     first, *rest = numbered(len(ids) + 1, is_postgres(conn))
     sql = f"UPDATE customer SET last_active_at = {first} WHERE id IN ({', '.join(rest)})"
     await conn.execute_query(sql, [max(touch.values()), *ids])
+
+
+@asynccontextmanager
+async def journal(max_batch: int = 256) -> AsyncIterator[InteractionJournal]:
+    """A journal for the block; on the way out, everything queued is committed first."""
+    opened = InteractionJournal(max_batch)
+    try:
+        yield opened
+    finally:
+        await opened.drain()

@@ -7,6 +7,7 @@ row, so a wrong merge can be undone with `unmerge` (crm/unmerge.py, re-exported 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from crm import customers as customer_service
+from crm.actors import Actor
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import (
     Complaint,
@@ -32,10 +33,12 @@ from crm.models import (
 )
 from crm.orders import refresh_order_stats
 from crm.sql import fetch
+from crm.transactions import transaction
 
 if TYPE_CHECKING:
     from crm.unmerge import UnmergeResult
 
+log = logging.getLogger("siyu.merge")
 FILLABLE = (
     "openid", "unionid", "external_userid", "follow_user", "display_name", "phone", "birthday",
     "birthday_calendar", "birthday_md", "birthday_leap", "city", "source_detail",
@@ -70,7 +73,7 @@ async def find_duplicates(limit: int = 1000) -> list[DuplicatePair]:
     return pairs
 
 
-async def merge_duplicates(max_rounds: int = 10) -> int:
+async def merge_duplicates(max_rounds: int = 10, *, actor: Actor) -> int:
     """Merge every duplicate found (repeating, since one merge can reveal the next)."""
     merged = 0
     for _ in range(max_rounds):
@@ -79,7 +82,7 @@ async def merge_duplicates(max_rounds: int = 10) -> int:
         for pair in pairs:
             if {pair.survivor_id, pair.duplicate_id} & done:
                 continue
-            await merge_customers(pair.survivor_id, pair.duplicate_id, pair.reason)
+            await merge_customers(pair.survivor_id, pair.duplicate_id, pair.reason, actor=actor)
             done |= {pair.survivor_id, pair.duplicate_id}
             merged += 1
         if not pairs:
@@ -87,10 +90,17 @@ async def merge_duplicates(max_rounds: int = 10) -> int:
     return merged
 
 
-async def merge_customers(survivor_id: int, duplicate_id: int, reason: str) -> CustomerMerge:
+async def merge_customers(
+    survivor_id: int,
+    duplicate_id: int,
+    reason: str,
+    *,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
+) -> CustomerMerge:
     if survivor_id == duplicate_id:
         raise InvalidInput("不能把客户与自己合并")
-    async with in_transaction() as tx:
+    async with transaction(conn) as tx:
         survivor, duplicate = await _load(tx, survivor_id), await _load(tx, duplicate_id)
         snapshot: dict[str, Any] = {"survivor": _fields(survivor), "merged": _fields(duplicate)}
         snapshot["moved"] = await _move_rows(tx, survivor_id, duplicate_id)
@@ -101,6 +111,9 @@ async def merge_customers(survivor_id: int, duplicate_id: int, reason: str) -> C
             snapshot=snapshot,
         )  # fmt: skip
     customer_service.cache.clear()  # cached records may now be merged away or changed
+    log.info(
+        "customer %s merged into %s (%s) by %s", duplicate_id, survivor_id, reason, actor.label
+    )
     return record
 
 
@@ -182,11 +195,17 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((d for d in (a, b) if d is not None), default=None)
 
 
-async def unmerge(merge_id: int, by: str | None = None) -> UnmergeResult:
+async def unmerge(
+    merge_id: int,
+    by: str | None = None,
+    *,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
+) -> UnmergeResult:
     """Undo a merge (see crm/unmerge.py): the merged-away record lives again with its rows."""
     from crm.unmerge import undo_merge  # crm.unmerge builds on this module's helpers
 
-    return await undo_merge(merge_id, by)
+    return await undo_merge(merge_id, by, actor=actor, conn=conn)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crm.actors import Actor
 from crm.cleaning import PhoneCleaning, normalize_stored_phones
 from crm.clock import SYSTEM_CLOCK, Clock, FrozenClock
 from crm.config import CrmSettings
@@ -24,14 +25,15 @@ class NightlyReport:
 
 
 async def run_nightly(
-    settings: CrmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK
+    settings: CrmSettings | None = None, *, actor: Actor, clock: Clock = SYSTEM_CLOCK
 ) -> NightlyReport:
-    """Idempotent: running it twice in a night changes nothing the second time."""
+    """Idempotent: running it twice in a night changes nothing the second time. Its writes are
+    made as `actor` (the scheduler passes Actor.system("nightly"))."""
     s = settings or CrmSettings()
     moment = FrozenClock(clock.now())  # every step sees the same instant
-    phones = await normalize_stored_phones()
-    merged = await merge_duplicates()
-    expired = await expire_due(clock=moment)
+    phones = await normalize_stored_phones(actor=actor)
+    merged = await merge_duplicates(actor=actor)
+    expired = await expire_due(clock=moment, actor=actor)
     rfm = await recompute_rfm(s.rfm, clock=moment)
     lifecycle = await recompute_lifecycle(s.lifecycle, clock=moment)
     return NightlyReport(phones, merged, expired, rfm, lifecycle)

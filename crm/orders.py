@@ -4,19 +4,23 @@ Total spent is in the base currency (crm/currency.py); an order keeps its own cu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from crm import currency
+from crm.actors import Actor
 from crm.errors import Conflict, NotFound
 from crm.models import Customer, Order
 from crm.sql import execute, fetch
 from crm.sql import marks as placeholders
+from crm.transactions import transaction
+
+log = logging.getLogger("siyu.orders")
 
 
 class OrderInput(BaseModel):
@@ -31,20 +35,25 @@ class OrderInput(BaseModel):
     channel: str | None = Field(None, max_length=32)
 
 
-async def record_order(data: OrderInput) -> tuple[Order, bool]:
+async def record_order(
+    data: OrderInput, *, actor: Actor, conn: BaseDBAsyncClient | None = None
+) -> tuple[Order, bool]:
     """Store an order once; (order, created). The same external id again returns the first."""
-    existing = await Order.get_or_none(external_id=data.external_id)
+    existing = await Order.get_or_none(external_id=data.external_id, using_db=conn)
     if existing is not None:
         return _same(existing, data), False
     currency.check([data.currency])
-    if not await Customer.exists(id=data.customer_id):
+    if not await Customer.exists(id=data.customer_id, using_db=conn):
         raise NotFound(f"客户 {data.customer_id} 不存在")
     try:
-        async with in_transaction() as tx:
+        async with transaction(conn) as tx:
             order = await Order.create(using_db=tx, **data.model_dump())
             await refresh_order_stats([data.customer_id], tx)
     except IntegrityError:
-        return _same(await Order.get(external_id=data.external_id), data), False
+        return _same(await Order.get(external_id=data.external_id, using_db=conn), data), False
+    log.info(
+        "order %s recorded for customer %s by %s", order.external_id, data.customer_id, actor.label
+    )
     return order, True
 
 

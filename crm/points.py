@@ -5,6 +5,7 @@ are spent and expire first-in-first-out."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,13 +16,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
+from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import PointsSettings
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
 from crm.sql import as_datetime, fetch
+from crm.transactions import transaction
+
+log = logging.getLogger("siyu.points")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class _Change:
     reference: str
     note: str | None
     now: datetime
+    actor: Actor
 
 
 async def earn(
@@ -51,12 +56,14 @@ async def earn(
     *,
     clock: Clock = SYSTEM_CLOCK,
     settings: PointsSettings | None = None,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
 ) -> PointsEntry:
     """Credit points valid for settings.validity_days. Same reference again: the first entry."""
     if amount <= 0:
         raise InvalidInput("获得的积分必须是正数")
-    change = _Change(customer_id, PointsKind.EARN, amount, reference, note, clock.now())
-    return await _apply(change, settings or PointsSettings())
+    change = _Change(customer_id, PointsKind.EARN, amount, reference, note, clock.now(), actor)
+    return await _apply(change, settings or PointsSettings(), conn)
 
 
 async def redeem(
@@ -66,12 +73,14 @@ async def redeem(
     note: str | None = None,
     *,
     clock: Clock = SYSTEM_CLOCK,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
 ) -> PointsEntry:
     """Spend points; InsufficientPoints when the balance is too low (nothing changes)."""
     if amount <= 0:
         raise InvalidInput("兑换的积分必须是正数")
-    change = _Change(customer_id, PointsKind.REDEEM, -amount, reference, note, clock.now())
-    return await _apply(change, PointsSettings())
+    change = _Change(customer_id, PointsKind.REDEEM, -amount, reference, note, clock.now(), actor)
+    return await _apply(change, PointsSettings(), conn)
 
 
 async def adjust(
@@ -82,26 +91,35 @@ async def adjust(
     *,
     clock: Clock = SYSTEM_CLOCK,
     settings: PointsSettings | None = None,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
 ) -> PointsEntry:
     """Staff correction, signed; a positive one is a credit with the usual validity."""
     if amount == 0:
         raise InvalidInput("调整的积分不能为 0")
-    change = _Change(customer_id, PointsKind.ADJUST, amount, reference, note, clock.now())
-    return await _apply(change, settings or PointsSettings())
+    change = _Change(customer_id, PointsKind.ADJUST, amount, reference, note, clock.now(), actor)
+    return await _apply(change, settings or PointsSettings(), conn)
 
 
-async def _apply(change: _Change, settings: PointsSettings) -> PointsEntry:
-    existing = await PointsEntry.get_or_none(reference=change.reference)
+async def _apply(
+    change: _Change, settings: PointsSettings, conn: BaseDBAsyncClient | None
+) -> PointsEntry:
+    existing = await PointsEntry.get_or_none(reference=change.reference, using_db=conn)
     if existing is not None:
         return _same(existing, change)
     try:
-        async with in_transaction() as tx:
-            return await _write(tx, change, settings)
+        async with transaction(conn) as tx:
+            entry = await _write(tx, change, settings)
     except IntegrityError:
-        existing = await PointsEntry.get_or_none(reference=change.reference)
+        existing = await PointsEntry.get_or_none(reference=change.reference, using_db=conn)
         if existing is None:
             raise
         return _same(existing, change)
+    log.info(
+        "points %s %+d for customer %s by %s (%s)",
+        change.kind.value, change.amount, change.customer_id, change.actor.label, change.reference,
+    )  # fmt: skip
+    return entry
 
 
 def _same(entry: PointsEntry, change: _Change) -> PointsEntry:
@@ -177,20 +195,32 @@ async def _consume_fifo(tx: BaseDBAsyncClient, customer_id: int, spend: int) -> 
         spend -= used
 
 
-async def expire_due(batch_size: int = 500, *, clock: Clock = SYSTEM_CLOCK) -> int:
+async def expire_due(
+    batch_size: int = 500,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
+) -> int:
     """Expire every credit whose validity ended; returns the number of expire entries written."""
     moment = clock.now()
     written = 0
     while True:
-        due = await PointsEntry.filter(remaining__gt=0, expires_at__lte=moment).limit(batch_size)
+        due = await (
+            PointsEntry.filter(remaining__gt=0, expires_at__lte=moment)
+            .using_db(conn)
+            .limit(batch_size)
+        )
         if not due:
+            if written:
+                log.info("%d points credits expired by %s", written, actor.label)
             return written
         for credit in due:
-            written += await _expire_one(credit.id, moment)
+            written += await _expire_one(credit.id, moment, conn)
 
 
-async def _expire_one(credit_id: int, now: datetime) -> int:
-    async with in_transaction() as tx:
+async def _expire_one(credit_id: int, now: datetime, conn: BaseDBAsyncClient | None) -> int:
+    async with transaction(conn) as tx:
         credit = await PointsEntry.filter(id=credit_id).using_db(tx).first()
         if credit is None or credit.remaining <= 0:
             return 0

@@ -13,12 +13,17 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
 from crm import store_keys
+from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK, Clock
-from crm.models import Customer, Tag
+from crm.errors import InvalidInput
+from crm.models import Customer, CustomerTag, Tag
 from crm.sql import is_postgres, value_rows
-from nlp import Analysis, SentimentLabel, TagHit, TagSource, at_risk_by_sentiment
+from crm.transactions import transaction
+from nlp import Analysis, SentimentLabel, TagHit, TagSource, is_unhappy
 from nlp.config import NlpSettings
 
 log = logging.getLogger("siyu.tagging")
@@ -66,6 +71,53 @@ async def _insert_missing(customer_id: int, wanted: dict[int, TagHit], now: date
     return [row["tag_id"] for row in await conn.execute_query_dict(sql, values)]
 
 
+async def tag_by_staff(
+    customer_id: int, name: str, *, actor: Actor, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    """Give the customer a tag by hand (source staff); False when it had the tag already."""
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("标签名应为 1 到 64 个字")
+    async with transaction(conn) as tx:
+        tag = await _named(tx, name)
+        if await CustomerTag.exists(customer_id=customer_id, tag_id=tag.id, using_db=tx):
+            return False
+        await CustomerTag.create(
+            using_db=tx, customer_id=customer_id, tag_id=tag.id, source=TagSource.STAFF
+        )
+    log.info("customer %s tagged %s by %s", customer_id, name, actor.label)
+    return True
+
+
+async def untag(
+    customer_id: int, name: str, *, actor: Actor, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    """Take a tag off the customer, whatever gave it; False when it did not have it."""
+    tag = await Tag.get_or_none(name=name, using_db=conn)
+    if tag is None:
+        return False
+    removed = (
+        await CustomerTag.filter(customer_id=customer_id, tag_id=tag.id).using_db(conn).delete()
+    )
+    _applied.discard((customer_id, tag.id))  # so a later message may tag it again
+    if removed:
+        log.info("customer %s untagged %s by %s", customer_id, name, actor.label)
+    return bool(removed)
+
+
+async def _named(tx: BaseDBAsyncClient, name: str) -> Tag:
+    # not tag_id() (its cache could outlive a rolled-back tag) nor get_or_create (it opens
+    # its transaction on the ambient connection, not on `tx`)
+    tag = await Tag.get_or_none(name=name, using_db=tx)
+    if tag is not None:
+        return tag
+    try:
+        async with transaction(tx) as savepoint:
+            return await Tag.create(using_db=savepoint, name=name)
+    except IntegrityError:  # created at the same moment elsewhere
+        return await Tag.get(name=name, using_db=tx)
+
+
 def forget_cached() -> None:
     _tag_ids.clear()
     _applied.clear()
@@ -82,7 +134,7 @@ class MessageTagger:
     """What an inbound message says about its author, as tags.
 
     Negative messages are counted in the store per customer over a window that opens with
-    the first one (at_risk.window_days), so the hot path never counts rows in the database.
+    the first one (unhappy.window_days), so the hot path never counts rows in the database.
     """
 
     settings: NlpSettings
@@ -91,17 +143,17 @@ class MessageTagger:
 
     async def tag(self, customer: Customer, analysis: Analysis) -> list[str]:
         hits = list(analysis.tags)
-        if analysis.sentiment.label is SentimentLabel.NEGATIVE and await self._at_risk(customer):
-            hits.append(TagHit(self.settings.at_risk.tag, TagSource.SENTIMENT))
+        if analysis.sentiment.label is SentimentLabel.NEGATIVE and await self._unhappy(customer):
+            hits.append(TagHit(self.settings.unhappy.tag, TagSource.SENTIMENT))
         added = await apply(customer.id, hits, clock=self.clock)
         if added:
             log.info("customer %s tagged %s", customer.id, ", ".join(added))
         return added
 
-    async def _at_risk(self, customer: Customer) -> bool:
-        risk = self.settings.at_risk
-        if (customer.id, await tag_id(risk.tag)) in _applied:
+    async def _unhappy(self, customer: Customer) -> bool:
+        unhappy = self.settings.unhappy
+        if (customer.id, await tag_id(unhappy.tag)) in _applied:
             return False  # already tagged
-        window = timedelta(days=risk.window_days).total_seconds()
+        window = timedelta(days=unhappy.window_days).total_seconds()
         negatives = await self.counter.incr(store_keys.negatives(customer.id), ttl=window)
-        return at_risk_by_sentiment(negatives, self.settings)
+        return is_unhappy(negatives, self.settings)

@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from crm import customers as customer_service
+from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.errors import AlreadyUnmerged, Conflict, NotFound
 from crm.merge import FILLABLE, MOVED, UNIQUE, jsonable
@@ -31,6 +31,7 @@ from crm.models import (
     TagSource,
 )
 from crm.orders import refresh_order_stats
+from crm.transactions import transaction
 
 _RESTORABLE = (*FILLABLE, "gender", "subscribed", "opted_out", "last_active_at")
 _CHUNK = 500
@@ -46,15 +47,23 @@ class UnmergeResult:
 
 
 async def undo_merge(
-    merge_id: int, by: str | None = None, *, clock: Clock = SYSTEM_CLOCK
+    merge_id: int,
+    by: str | None = None,
+    *,
+    actor: Actor,
+    clock: Clock = SYSTEM_CLOCK,
+    conn: BaseDBAsyncClient | None = None,
 ) -> UnmergeResult:
-    async with in_transaction() as tx:
+    """`by` is the name the operator gives (`siyu unmerge --by`); the actor is kept beside it."""
+    async with transaction(conn) as tx:
         record = await _lock_record(tx, merge_id)
         survivor, merged = await _pair(tx, record)
         kept = await _restore_fields(tx, survivor, merged, record.snapshot)
         moved = await _move_back(tx, record.snapshot.get("moved", {}), survivor.id, merged.id)
         await _recount(tx, survivor.id, merged.id, rebalance=bool(moved["points"]))
-        done = {"at": clock.now().isoformat(), "by": by, "moved_back": moved}
+        done = {
+            "at": clock.now().isoformat(), "by": by, "actor": actor.label, "moved_back": moved
+        }  # fmt: skip
         snapshot = {**record.snapshot, "unmerged": done}
         await CustomerMerge.filter(id=merge_id).using_db(tx).update(snapshot=snapshot)
     customer_service.cache.clear()

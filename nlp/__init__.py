@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from nlp.analysis import Analysis, Intent, Sentiment, SentimentLabel
 from nlp.analyzer import Analyzer
 from nlp.config import NlpSettings
-from nlp.tags import KeywordRule, TagHit, TagSource, at_risk_by_sentiment
+from nlp.tags import KeywordRule, TagHit, TagSource, is_unhappy
 
 __all__ = [
     "Analysis",
@@ -26,9 +26,9 @@ __all__ = [
     "TagSource",
     "add_user_words",
     "analyze",
-    "at_risk_by_sentiment",
     "configure",
     "default_analyzer",
+    "is_unhappy",
     "set_keyword_rules",
 ]
 

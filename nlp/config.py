@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from nlp import defaults
 
@@ -65,12 +65,14 @@ class SentimentSettings(BaseModel):
         return self
 
 
-class AtRiskSettings(BaseModel):
-    """A customer with `negative_threshold` negative messages in `window_days` is at risk."""
+class UnhappySettings(BaseModel):
+    """A customer with `negative_threshold` negative messages in `window_days` is unhappy and
+    gets `tag`: a mood read from messages, not the lifecycle's at_risk stage (a customer who
+    has gone quiet; crm.lifecycle). The tag was 流失风险 before, too close to 流失预警."""
 
     window_days: int = Field(7, ge=1)
     negative_threshold: int = Field(3, ge=1)
-    tag: str = "流失风险"
+    tag: str = "持续不满"
 
 
 class NlpSettings(BaseModel):
@@ -85,6 +87,9 @@ class NlpSettings(BaseModel):
     intent_tags: dict[str, str] = Field(default_factory=lambda: dict(defaults.INTENT_TAGS))
     sentiment_tags: dict[str, str] = Field(default_factory=lambda: dict(defaults.SENTIMENT_TAGS))
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
-    at_risk: AtRiskSettings = Field(default_factory=AtRiskSettings)
+    unhappy: UnhappySettings = Field(
+        default_factory=UnhappySettings,
+        validation_alias=AliasChoices("unhappy", "at_risk"),  # its name until issue 10
+    )
     max_keywords: int = Field(5, ge=0)
     max_chars: int = Field(2000, ge=1, description="longer text is cut before analysis")

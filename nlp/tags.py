@@ -33,9 +33,9 @@ class KeywordRule:
     tag: str
 
 
-def at_risk_by_sentiment(negative_count_in_window: int, settings: NlpSettings) -> bool:
+def is_unhappy(negative_count_in_window: int, settings: NlpSettings) -> bool:
     """True when a customer's negative messages within the window reach the threshold.
 
-    The caller counts negative messages over the last `settings.at_risk.window_days` days.
+    The caller counts negative messages over the last `settings.unhappy.window_days` days.
     """
-    return negative_count_in_window >= settings.at_risk.negative_threshold
+    return negative_count_in_window >= settings.unhappy.negative_threshold

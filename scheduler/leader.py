@@ -149,9 +149,10 @@ class Leadership:
             log.exception("stopping the scheduler failed")
 
     async def _resign(self) -> None:
+        held = self._held  # read first: stepping down forgets it
         if self.leading:
             await self._step_down("this process is stopping", logging.INFO)
-        held, self._held = self._held, None
+        self._held = None
         if held is None:
             return
         try:

@@ -123,6 +123,7 @@ from aiohttp.test_utils import TestClient  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
+from bot.startup import prepare_process  # noqa: E402
 from bot.wechat.crypto import MessageCrypto  # noqa: E402
 from bot.wechat.fake import FakeWeChat, create_fake_app  # noqa: E402
 from bot.wechat.simulator import Simulator  # noqa: E402
@@ -155,7 +156,7 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
 
 @pytest.fixture(autouse=True)
 def _restore_currency_rates() -> Iterator[None]:
-    """The app sets process-wide rates at start-up (crm.currency): each test starts with its own."""
+    """Start-up sets process-wide rates (bot/startup.py): each test starts with its own."""
     saved = currency.active()
     yield
     currency.configure(saved)
@@ -169,6 +170,7 @@ def settings(database_url: str, fake_wechat_url: str) -> Settings:
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
     caches.clear()
+    prepare_process(settings)  # as `siyu serve` does before it builds the app
     yield await aiohttp_client(create_app(settings))
     caches.clear()
 

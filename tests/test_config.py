@@ -51,3 +51,11 @@ def test_unknown_key_is_an_error(tmp_path: Path) -> None:
 def test_secrets_not_in_repr() -> None:
     settings = load_settings(CONFIG)
     assert "siyu-demo-secret" not in repr(settings) and "test-oa-token" not in repr(settings)
+
+
+def test_the_unhappy_settings_keep_their_old_env_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_NLP__AT_RISK__WINDOW_DAYS", "14")
+    assert load_settings(CONFIG).nlp.unhappy.window_days == 14
+    monkeypatch.setenv("SIYU_NLP__UNHAPPY__WINDOW_DAYS", "21")
+    monkeypatch.delenv("SIYU_NLP__AT_RISK__WINDOW_DAYS")
+    assert load_settings(CONFIG).nlp.unhappy.window_days == 21

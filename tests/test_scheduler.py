@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.keys import LEADERSHIP, SCHEDULER
 from bot.store import MemoryStore, RedisStore, Store
 from crm import caches
+from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.config import CrmSettings, PointsSettings
 from crm.models import Customer, LifecycleStage, RfmScore
@@ -193,8 +194,8 @@ async def test_nightly_job_runs_on_the_database(
     now = datetime.now(UTC)
     active = await Customer.create(openid="o-night-1", last_active_at=now - timedelta(days=1))
     await record_order(OrderInput(external_id="NIGHT-1", customer_id=active.id,
-                                  amount=Decimal("20"), paid_at=now - timedelta(days=3)))  # fmt: skip
-    await earn(active.id, 10, "old", clock=FrozenClock(now - timedelta(days=400)))
+                                  amount=Decimal("20"), paid_at=now - timedelta(days=3)), actor=SYSTEM)  # fmt: skip
+    await earn(active.id, 10, "old", clock=FrozenClock(now - timedelta(days=400)), actor=SYSTEM)
     twin = await Customer.create(openid="o-night-2", phone="138 0000 0009", last_active_at=now)
     other = await Customer.create(openid="o-night-3", phone="+8613800000009")
     caplog.set_level(logging.INFO, logger="siyu.scheduler")

@@ -24,12 +24,14 @@ from tortoise.exceptions import OperationalError
 from bot.cli.app import ConfigOption, app
 from bot.config import ConfigError, Settings, load_settings
 from crm import currency
+from crm.actors import Actor
 from crm.database import close_database, open_database
 from crm.errors import SiyuError
 
 console = Console(stderr=True)
 T = TypeVar("T")
 PARTIAL_EXIT = 3  # the import finished but some rows were rejected (see the error report)
+CLI = Actor.system("cli")  # the operator at the terminal: what `siyu import` / `unmerge` write as
 
 
 class ImportKind(StrEnum):
@@ -109,7 +111,7 @@ def import_(
         def advance(position: int) -> None:
             progress.update(task, completed=position)
 
-        report = _run(config, lambda: run(file, error_file, batch_size, advance))
+        report = _run(config, lambda: run(file, error_file, batch_size, advance, actor=CLI))
         progress.update(task, completed=file.stat().st_size)
     console.print(
         f"共 {report.rows} 行：新增 {report.created}，更新 {report.updated}，"
@@ -170,7 +172,7 @@ def seed(
                 customers, random_seed, on_progress=lambda n: progress.advance(task, n)
             )
             progress.update(task, description="计算 RFM 与生命周期")
-            await run_nightly(crm_settings)
+            await run_nightly(crm_settings, actor=CLI)
             return result
 
         result = _run(config, work)
@@ -211,7 +213,7 @@ def unmerge(
     messages, tags, points and orders; totals are recomputed on both. Once per merge."""
     from crm.merge import unmerge as undo
 
-    result = _run(config, lambda: undo(merge_id, by))
+    result = _run(config, lambda: undo(merge_id, by, actor=CLI))
     moved = result.moved_back
     console.print(
         f"已撤销合并记录 {merge_id}：客户 {result.restored_id} 已恢复，并从客户 "

@@ -43,10 +43,12 @@ async def _run_demo(settings: object, port: int) -> None:
     from bot.app import create_app
     from bot.cli.fake import fake_from_settings
     from bot.config import Settings
+    from bot.startup import prepare_process
     from bot.wechat.fake import create_fake_app
     from crm.demo_data import seed_demo_customers
 
     assert isinstance(settings, Settings)
+    prepare_process(settings)
     fake = fake_from_settings(settings.wechat, log_calls=False)
     runners = [web.AppRunner(create_fake_app(fake)), web.AppRunner(create_app(settings))]
     for runner, runner_port in zip(runners, (port + 1, port), strict=True):

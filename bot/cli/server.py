@@ -39,6 +39,9 @@ def setup_logging(level: str = "INFO") -> None:
 def serve(
     host: str | None = typer.Option(None, help="default: server.host"),
     port: int | None = typer.Option(None, help="default: server.port"),
+    no_worker: bool = typer.Option(
+        False, "--no-worker", help="web only: leave the scheduler to `siyu worker` processes"
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """Run the webhooks, the admin API and the scheduler in this process."""
@@ -46,12 +49,14 @@ def serve(
 
     from bot.access_log import AccessLogger
     from bot.app import create_app
+    from bot.startup import prepare_process
 
     settings = settings_or_exit(config)
     setup_logging()
     asyncio.run(_check_schema(settings.database_url))
+    prepare_process(settings)
     web.run_app(
-        create_app(settings),
+        create_app(settings, worker=not no_worker),
         host=host or settings.server.host,
         port=port or settings.server.port,
         access_log_class=AccessLogger,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,6 +172,18 @@ async def open_clients(
         wecom=_wecom_client(settings_wecom, store, session, token_margin),
         session=session,
     )
+
+
+@asynccontextmanager
+async def wechat_clients(
+    settings_oa: OfficialAccountSettings, settings_wecom: WeComSettings, store: Store
+) -> AsyncIterator[WeChatClients]:
+    """Both clients for the block, sharing one HTTP session and the store's token cache."""
+    clients = await open_clients(settings_oa, settings_wecom, store)
+    try:
+        yield clients
+    finally:
+        await clients.close()
 
 
 def _oa_client(

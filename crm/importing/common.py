@@ -1,8 +1,9 @@
 """The shared import loop: stream the CSV in batches (constant memory), validate each row,
-report every bad one (line, field, reason) without stopping, store the good ones per batch."""
+report every bad one (line, field, reason) without stopping, write the good ones per batch."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +11,14 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from crm.actors import Actor
 from crm.csvio import CsvRow, CsvSource, ErrorReport, RowError
 from crm.errors import InvalidInput
 
 IDENTITIES = ("openid", "external_userid", "unionid", "phone")
 T = TypeVar("T")
 Progress = Callable[[int], None]
+log = logging.getLogger("siyu.import")
 
 
 @dataclass
@@ -29,27 +32,33 @@ class ImportReport:
     error_file: Path | None = None
 
 
-Store = Callable[[list[tuple[int, T]], ImportReport, ErrorReport], Awaitable[None]]
+# Writes one batch of validated rows (line, row) to the database, counting into the report.
+WriteBatch = Callable[[list[tuple[int, T]], ImportReport, ErrorReport], Awaitable[None]]
 
 
 async def run_import(
     path: Path,
     parse: Callable[[CsvRow], T],
-    store: Store[T],
+    write_batch: WriteBatch[T],
     error_file: Path | None,
     batch_size: int,
     on_progress: Progress | None,
+    actor: Actor,
 ) -> ImportReport:
     report, errors = ImportReport(error_file=error_file), ErrorReport(error_file)
     try:
         with CsvSource(path) as source:
             for batch in _batches(source.rows(), batch_size):
-                await store(_validate(batch, parse, errors, report), report, errors)
+                await write_batch(_validate(batch, parse, errors, report), report, errors)
                 if on_progress:
                     on_progress(source.position)
     finally:
         errors.close()
     report.errors, report.first_errors = errors.count, tuple(errors.first)
+    log.info(
+        "import of %s by %s: %d rows, %d created, %d updated, %d rejected",
+        path.name, actor.label, report.rows, report.created, report.updated, report.errors,
+    )  # fmt: skip
     return report
 
 

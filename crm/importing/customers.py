@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.expressions import Q
 
+from crm.actors import Actor
 from crm.birthdays import birthday_fields, parse_birthday
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.csvio import CsvRow, ErrorReport, RowError
@@ -39,16 +40,19 @@ async def import_customers(
     batch_size: int = 1000,
     on_progress: Progress | None = None,
     *,
+    actor: Actor,
     clock: Clock = SYSTEM_CLOCK,
 ) -> ImportReport:
     tags = TagIds(clock)
 
-    async def store(
+    async def write_batch(
         valid: list[tuple[int, CustomerRow]], report: ImportReport, errors: ErrorReport
     ) -> None:
         await _upsert_customers(valid, report, errors, tags, clock)
 
-    return await run_import(path, _customer_row, store, error_file, batch_size, on_progress)
+    return await run_import(
+        path, _customer_row, write_batch, error_file, batch_size, on_progress, actor
+    )
 
 
 class CustomerRow(BaseModel):

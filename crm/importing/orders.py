@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.expressions import Q
 
 from crm import currency
+from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.csvio import CsvRow, ErrorReport, RowError
 from crm.importing.bulk import insert_ignoring_conflicts
@@ -29,14 +30,17 @@ async def import_orders(
     batch_size: int = 1000,
     on_progress: Progress | None = None,
     *,
+    actor: Actor,
     clock: Clock = SYSTEM_CLOCK,
 ) -> ImportReport:
-    async def store(
+    async def write_batch(
         valid: list[tuple[int, OrderRow]], report: ImportReport, errors: ErrorReport
     ) -> None:
         await _insert_orders(valid, report, errors, clock)
 
-    return await run_import(path, _order_row, store, error_file, batch_size, on_progress)
+    return await run_import(
+        path, _order_row, write_batch, error_file, batch_size, on_progress, actor
+    )
 
 
 class OrderRow(BaseModel):

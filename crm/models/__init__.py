@@ -2,7 +2,14 @@
 
 from crm.models.complaints import Complaint, ComplaintStatus
 from crm.models.customers import BirthdayCalendar, Channel, Customer, Gender, LifecycleStage
-from crm.models.interactions import Direction, Interaction
+from crm.models.interactions import (
+    Delivery,
+    Direction,
+    Interaction,
+    InteractionKind,
+    inbound_kind,
+    outbound_kind,
+)
 from crm.models.lifecycle import LifecycleChange
 from crm.models.merges import CustomerMerge
 from crm.models.orders import Order
@@ -20,9 +27,11 @@ __all__ = [
     "Customer",
     "CustomerMerge",
     "CustomerTag",
+    "Delivery",
     "Direction",
     "Gender",
     "Interaction",
+    "InteractionKind",
     "KeywordRule",
     "LifecycleChange",
     "LifecycleStage",
@@ -37,4 +46,6 @@ __all__ = [
     "Staff",
     "Tag",
     "TagSource",
+    "inbound_kind",
+    "outbound_kind",
 ]

@@ -17,6 +17,41 @@ class Direction(StrEnum):
     OUT = "out"
 
 
+class Delivery(StrEnum):
+    """How an outbound message left: the passive reply to a callback, a push through the
+    customer-service or WeCom app API, a WeCom welcome message to a new contact."""
+
+    REPLY = "reply"
+    PUSH = "push"
+    WELCOME = "welcome"
+
+
+class InteractionKind(StrEnum):
+    """The stored `kind` of an interaction: an inbound message by its MsgType, an inbound
+    event as `event:<Event>`, an outbound message as `<delivery>:<msgtype>`. WeChat adds
+    types, so the column stays open: `inbound_kind` / `outbound_kind` build any value, and
+    the members name the ones siyu's code writes or looks for."""
+
+    TEXT = "text"
+    VOICE = "voice"
+    IMAGE = "image"
+    EVENT_SUBSCRIBE = "event:subscribe"
+    EVENT_UNSUBSCRIBE = "event:unsubscribe"
+    REPLY_TEXT = "reply:text"
+    PUSH_TEXT = "push:text"
+    WELCOME_TEXT = "welcome:text"
+
+
+def inbound_kind(msg_type: str, event: str | None = None) -> str:
+    """`text`, `image` … for messages; `event:subscribe` … for events."""
+    return f"event:{event}" if msg_type == "event" and event else msg_type
+
+
+def outbound_kind(delivery: Delivery, msg_type: str) -> str:
+    """`reply:text`, `push:text`, `welcome:text` …"""
+    return f"{delivery.value}:{msg_type}"
+
+
 class Interaction(Model):
     id = fields.BigIntField(primary_key=True)
     customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(

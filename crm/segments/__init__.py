@@ -17,6 +17,7 @@ from crm.segments.service import (
     segment_members,
     segment_queryset,
     snapshot,
+    update_segment,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "segment_members",
     "segment_queryset",
     "snapshot",
+    "update_segment",
 ]

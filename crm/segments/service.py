@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import DoesNotExist, IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
+from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import Customer, Segment, SegmentKind, SegmentMember
@@ -21,6 +23,9 @@ from crm.segments.compiler import RuleContext, customers_matching
 from crm.segments.members import IdSelect, MemberIds, member_ids
 from crm.segments.rules import parse_rule, rule_to_json
 from crm.sql import dialect, is_postgres, iter_keyset, mark, numbered
+from crm.transactions import transaction
+
+log = logging.getLogger("siyu.segments")
 
 
 @dataclass(frozen=True)
@@ -52,22 +57,57 @@ def rule_members(rule: Any, ctx: RuleContext | None = None) -> MemberIds:
 
 
 async def create_segment(
-    name: str, rule: Any, description: str | None = None, kind: SegmentKind = SegmentKind.DYNAMIC
+    name: str,
+    rule: Any,
+    description: str | None = None,
+    kind: SegmentKind = SegmentKind.DYNAMIC,
+    *,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
 ) -> Segment:
     """Save a dynamic segment; a static one is frozen right away (see snapshot)."""
     stored = rule_to_json(parse_rule(rule))
     try:
-        segment = await Segment.create(name=name, rule=stored, description=description, kind=kind)
+        async with transaction(conn) as tx:
+            segment = await Segment.create(
+                using_db=tx, name=name, rule=stored, description=description, kind=kind
+            )
     except IntegrityError:
         raise Conflict(f"已有同名分群：{name}") from None
     if kind is SegmentKind.STATIC:
-        await snapshot(segment)
+        await snapshot(segment, actor=actor, conn=conn)
     return segment
 
 
-async def get_segment(segment_id: int) -> Segment:
+async def update_segment(
+    segment_id: int,
+    *,
+    name: str | None = None,
+    rule: Any = None,
+    description: str | None = None,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
+) -> Segment:
+    """Rename, redescribe or change the rule of a segment (what is None stays). A static
+    segment keeps its frozen members until the next snapshot."""
+    changes: dict[str, Any] = {"name": name, "description": description}
+    if rule is not None:
+        changes["rule"] = rule_to_json(parse_rule(rule))
+    fields = {k: v for k, v in changes.items() if v is not None}
     try:
-        return await Segment.get(id=segment_id)
+        async with transaction(conn) as tx:
+            segment = await get_segment(segment_id, conn=tx)
+            segment.update_from_dict(fields)
+            await segment.save(using_db=tx, update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        raise Conflict(f"已有同名分群：{name}") from None
+    log.info("segment %s updated (%s) by %s", segment_id, ", ".join(fields), actor.label)
+    return segment
+
+
+async def get_segment(segment_id: int, conn: BaseDBAsyncClient | None = None) -> Segment:
+    try:
+        return await Segment.get(id=segment_id, using_db=conn)
     except DoesNotExist:
         raise NotFound(f"分群 {segment_id} 不存在") from None
 
@@ -119,17 +159,24 @@ def iter_customers(qs: QuerySet[Customer], batch_size: int = 1000) -> AsyncItera
     return iter_keyset(qs, batch_size)
 
 
-async def snapshot(segment: Segment, ctx: RuleContext | None = None) -> int:
+async def snapshot(
+    segment: Segment,
+    ctx: RuleContext | None = None,
+    *,
+    actor: Actor,
+    conn: BaseDBAsyncClient | None = None,
+) -> int:
     """Freeze the rule's current members into the segment (replacing any earlier snapshot)."""
     now = (ctx or context()).now
     select_sql, params = rule_members(segment.rule, ctx).sql()
-    async with in_transaction() as tx:
+    async with transaction(conn) as tx:
         await tx.execute_query(_delete_members_sql(), [segment.id])
         sql, all_params = _insert_members_sql(select_sql, list(params), segment.id, now)
         await tx.execute_query(sql, all_params)
-    total = await SegmentMember.filter(segment_id=segment.id).count()
-    segment.kind, segment.snapshot_at, segment.member_count = SegmentKind.STATIC, now, total
-    await segment.save(update_fields=["kind", "snapshot_at", "member_count", "updated_at"])
+        total = await SegmentMember.filter(segment_id=segment.id).using_db(tx).count()
+        segment.kind, segment.snapshot_at, segment.member_count = SegmentKind.STATIC, now, total
+        fields = ["kind", "snapshot_at", "member_count", "updated_at"]
+        await segment.save(using_db=tx, update_fields=fields)
     return total
 
 

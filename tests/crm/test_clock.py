@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+from crm.actors import SYSTEM
 from crm.clock import SYSTEM_CLOCK, FrozenClock, SystemClock, utcnow
 from crm.config import CrmSettings, LifecycleSettings, PointsSettings
 from crm.importing import import_customers, import_orders
@@ -60,20 +61,24 @@ def test_the_system_clock_is_aware_utc() -> None:
 async def test_points_expire_once_their_date_has_passed(make_customer: MakeCustomer) -> None:
     clock = FrozenClock(START)
     c = await make_customer()
-    await earn(c.id, 100, "order:1", clock=clock, settings=PointsSettings(validity_days=30))
-    await earn(c.id, 50, "order:2", clock=clock, settings=PointsSettings(validity_days=60))
+    await earn(
+        c.id, 100, "order:1", clock=clock, settings=PointsSettings(validity_days=30), actor=SYSTEM
+    )
+    await earn(
+        c.id, 50, "order:2", clock=clock, settings=PointsSettings(validity_days=60), actor=SYSTEM
+    )
     clock.advance(days=29)
-    assert await expire_due(clock=clock) == 0
+    assert await expire_due(clock=clock, actor=SYSTEM) == 0
     summary = await points_summary(c.id, clock=clock)
     assert (summary.balance, summary.expiring_amount) == (150, 100)
     assert summary.expiring_at == START + timedelta(days=30)
     clock.advance(days=1, seconds=1)
     summary = await points_summary(c.id, clock=clock)  # past its date, not yet swept
     assert (summary.expiring_amount, summary.expiring_at) == (50, START + timedelta(days=60))
-    assert await expire_due(clock=clock) == 1
+    assert await expire_due(clock=clock, actor=SYSTEM) == 1
     assert (await points_summary(c.id, clock=clock)).balance == 50
     clock.advance(days=30)
-    assert await expire_due(clock=clock) == 1
+    assert await expire_due(clock=clock, actor=SYSTEM) == 1
     summary = await points_summary(c.id, clock=clock)
     assert (summary.balance, summary.expiring_amount, summary.expiring_at) == (0, 0, None)
 
@@ -85,7 +90,7 @@ async def test_lifecycle_stage_follows_the_days_without_activity(
     settings = LifecycleSettings(new_days=30, at_risk_days=45, churned_days=180)
     c = await make_customer(last_active_at=START)
     await record_order(OrderInput(external_id="L1", customer_id=c.id, amount=Decimal("50"),
-                                  paid_at=START - timedelta(days=40)))  # fmt: skip
+                                  paid_at=START - timedelta(days=40)), actor=SYSTEM)  # fmt: skip
 
     async def stage() -> LifecycleStage:
         await recompute_lifecycle(settings, clock=clock)
@@ -122,9 +127,9 @@ async def test_last_active_within_a_week_flips_as_the_clock_moves(
     assert await members() == [c.id]
     clock.advance(seconds=1)
     assert await members() == []
-    segment = await create_segment("上周活跃", WITHIN_A_WEEK)
+    segment = await create_segment("上周活跃", WITHIN_A_WEEK, actor=SYSTEM)
     clock.set(START + timedelta(days=3))
-    assert await snapshot(segment, context(clock=clock)) == 1
+    assert await snapshot(segment, context(clock=clock), actor=SYSTEM) == 1
     assert (await Segment.get(id=segment.id)).snapshot_at == clock.now()
 
 
@@ -134,10 +139,12 @@ async def test_the_nightly_job_runs_at_one_instant_of_its_clock(
     clock = FrozenClock(START)
     c = await make_customer(last_active_at=START)
     await record_order(OrderInput(external_id="N1", customer_id=c.id, amount=Decimal("20"),
-                                  paid_at=START))  # fmt: skip
-    await earn(c.id, 10, "n:1", clock=clock, settings=PointsSettings(validity_days=30))
+                                  paid_at=START), actor=SYSTEM)  # fmt: skip
+    await earn(
+        c.id, 10, "n:1", clock=clock, settings=PointsSettings(validity_days=30), actor=SYSTEM
+    )
     clock.advance(days=31)
-    report = await run_nightly(CrmSettings(), clock=clock)
+    report = await run_nightly(CrmSettings(), clock=clock, actor=SYSTEM)
     assert report.points_expired == 1 and report.lifecycle.changed == 1
     assert (await RfmScore.get(customer_id=c.id)).scored_at == clock.now()
     assert (await LifecycleChange.get(customer_id=c.id)).changed_at == clock.now()
@@ -149,18 +156,18 @@ async def test_imports_stamp_rows_with_the_injected_clock(
     clock = FrozenClock(START)
     people = tmp_path / "customers.csv"
     people.write_text("openid,name,tags\no1,王小明,vip\n", encoding="utf-8")
-    await import_customers(people, clock=clock)
+    await import_customers(people, clock=clock, actor=SYSTEM)
     c = await Customer.get(openid="o1")
     assert c.created_at == START and c.updated_at == START
     assert (await CustomerTag.get(customer_id=c.id)).created_at == START
     assert (await Tag.get(name="vip")).created_at == START
     clock.advance(days=1)
     people.write_text("openid,name\no1,王晓明\n", encoding="utf-8")
-    await import_customers(people, clock=clock)
+    await import_customers(people, clock=clock, actor=SYSTEM)
     assert (await Customer.get(id=c.id)).updated_at == START + timedelta(days=1)
     orders = tmp_path / "orders.csv"
     orders.write_text("external_id,openid,amount,paid_at\nA1,o1,10,2031-02-01 10:00:00\n")
-    await import_orders(orders, clock=clock)
+    await import_orders(orders, clock=clock, actor=SYSTEM)
     assert (await Order.get(external_id="A1")).created_at == START + timedelta(days=1)
 
 

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings, load_settings
 from crm import currency
+from crm.actors import SYSTEM
 from crm.config import CurrencySettings
 from crm.errors import UnknownCurrency
 from crm.importing import import_orders
@@ -33,9 +34,9 @@ async def test_total_spent_is_in_the_base_currency(
     make_customer: MakeCustomer, rates: CurrencySettings
 ) -> None:
     c = await make_customer()
-    await record_order(order(c.id, "C1", "100", "CNY"))
-    await record_order(order(c.id, "U1", "10.05", "USD"))  # 71.355 -> 71.36
-    await record_order(order(c.id, "H1", "100", "HKD"))  # 91.30
+    await record_order(order(c.id, "C1", "100", "CNY"), actor=SYSTEM)
+    await record_order(order(c.id, "U1", "10.05", "USD"), actor=SYSTEM)  # 71.355 -> 71.36
+    await record_order(order(c.id, "H1", "100", "HKD"), actor=SYSTEM)  # 91.30
     fresh = await Customer.get(id=c.id)
     assert fresh.total_spent == Decimal("262.66") and fresh.order_count == 3
     stored = await Order.get(external_id="U1")
@@ -49,10 +50,10 @@ async def test_an_unrated_currency_is_refused(
 ) -> None:
     c = await make_customer()
     with pytest.raises(UnknownCurrency, match=r"crm\.currency\.rates"):
-        await record_order(order(c.id, "E1", "5", "EUR"))
+        await record_order(order(c.id, "E1", "5", "EUR"), actor=SYSTEM)
     assert not await Order.exists(external_id="E1")
 
-    await record_order(order(c.id, "U1", "1", "USD"))
+    await record_order(order(c.id, "U1", "1", "USD"), actor=SYSTEM)
     monkeypatch.setattr(currency, "_active", CurrencySettings())  # USD rate removed later
     with pytest.raises(UnknownCurrency, match="USD"):
         await refresh_order_stats([c.id])
@@ -71,7 +72,7 @@ async def test_import_converts_and_reports_unrated_rows(
         "A3,o1,10,EUR,2026-11-03 10:00:00\n",
         encoding="utf-8",
     )
-    report = await import_orders(source, None)
+    report = await import_orders(source, None, actor=SYSTEM)
     assert (report.created, report.errors) == (2, 1)
     assert (report.first_errors[0].line, report.first_errors[0].field) == (4, "currency")
     assert "EUR" in report.first_errors[0].reason
@@ -111,8 +112,8 @@ async def test_the_server_sums_with_the_configured_rates(
     assert settings.crm.currency.rates == configured
     assert currency.active() == settings.crm.currency
     c = await make_customer()
-    await record_order(order(c.id, "U1", "10", "USD"))  # 71.00
-    await record_order(order(c.id, "H1", "100", "HKD"))  # 91.30
+    await record_order(order(c.id, "U1", "10", "USD"), actor=SYSTEM)  # 71.00
+    await record_order(order(c.id, "H1", "100", "HKD"), actor=SYSTEM)  # 91.30
     assert (await Customer.get(id=c.id)).total_spent == Decimal("162.30")
     await Customer.filter(id=c.id).update(total_spent=Decimal("0"))
     await refresh_order_stats()  # the SQL path sums with the same rates

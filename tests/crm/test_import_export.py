@@ -7,6 +7,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from crm.actors import SYSTEM
 from crm.exporting import export_customers
 from crm.importing import import_customers, import_orders
 from crm.models import BirthdayCalendar, Customer, CustomerTag, Order
@@ -42,7 +43,7 @@ async def test_import_customers_reports_bad_rows_and_is_idempotent(
     database_url: str, tmp_path: Path
 ) -> None:
     source = write(tmp_path / "customers.csv", CUSTOMERS)
-    report = await import_customers(source, tmp_path / "errors.csv", batch_size=2)
+    report = await import_customers(source, tmp_path / "errors.csv", batch_size=2, actor=SYSTEM)
     assert (report.rows, report.created, report.errors) == (5, 2, 5)
     errors = read_errors(tmp_path / "errors.csv")
     assert (3, "phone") in errors and (4, "row") in errors
@@ -54,35 +55,35 @@ async def test_import_customers_reports_bad_rows_and_is_idempotent(
     assert zhao.birthday_calendar == BirthdayCalendar.LUNAR and not zhao.subscribed
     assert await CustomerTag.filter(customer_id=wang.id).count() == 2
 
-    again = await import_customers(source, tmp_path / "errors2.csv", batch_size=2)
+    again = await import_customers(source, tmp_path / "errors2.csv", batch_size=2, actor=SYSTEM)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert await Customer.all().count() == 2
     assert await CustomerTag.all().count() == 3
 
     update = write(tmp_path / "u.csv", "phone,city\n13800138000,深圳\n", bom=False)
-    changed = await import_customers(update, None)
+    changed = await import_customers(update, None, actor=SYSTEM)
     assert changed.updated == 1
     assert (await Customer.get(openid="o1")).city == "深圳"
 
 
 async def test_import_orders(database_url: str, tmp_path: Path) -> None:
-    await import_customers(write(tmp_path / "c.csv", CUSTOMERS), None)
+    await import_customers(write(tmp_path / "c.csv", CUSTOMERS), None, actor=SYSTEM)
     source = write(tmp_path / "orders.csv", ORDERS)
-    report = await import_orders(source, tmp_path / "errors.csv")
+    report = await import_orders(source, tmp_path / "errors.csv", actor=SYSTEM)
     assert (report.rows, report.created, report.unchanged, report.errors) == (5, 2, 1, 2)
     assert read_errors(tmp_path / "errors.csv") == [(5, "amount"), (4, "customer")]
     wang = await Customer.get(openid="o1")
     assert wang.order_count == 1 and wang.total_spent == Decimal("199")
     order = await Order.get(external_id="A1")
     assert order.paid_at.isoformat() == "2026-11-01T02:00:00+00:00"  # Shanghai local time
-    again = await import_orders(source, None)
+    again = await import_orders(source, None, actor=SYSTEM)
     assert (again.created, again.unchanged) == (0, 3)
     assert await Order.all().count() == 2
 
 
 async def test_export_a_segment_masked(database_url: str, tmp_path: Path) -> None:
-    await import_customers(write(tmp_path / "c.csv", CUSTOMERS), None)
-    segment = await create_segment("vip", {"field": "tag", "value": "vip"})
+    await import_customers(write(tmp_path / "c.csv", CUSTOMERS), None, actor=SYSTEM)
+    segment = await create_segment("vip", {"field": "tag", "value": "vip"}, actor=SYSTEM)
     out = tmp_path / "out.csv"
     assert await export_customers(out, segment.id, batch_size=1) == 2
     raw = out.read_bytes()
@@ -115,7 +116,7 @@ async def test_cli_import_export_and_seed(database_url: str, tmp_path: Path) -> 
     assert code == 0, out
     assert await Customer.all().count() == 52
     assert await Customer.exclude(lifecycle_stage="prospect").exists()  # seed also scores
-    segment = await create_segment("上海", {"field": "city", "value": "上海"})
+    segment = await create_segment("上海", {"field": "city", "value": "上海"}, actor=SYSTEM)
     target = tmp_path / "sh.csv"
     code, out = await siyu(
         "export", "customers", "--segment", str(segment.id), "-o", str(target), url=database_url
@@ -140,7 +141,7 @@ async def test_import_memory_does_not_grow_with_the_file(database_url: str, tmp_
             for i in range(start, start + rows):
                 handle.write(f"big{i},客户{i},上海,vip\n")
         tracemalloc.start()
-        report = await import_customers(path, None, batch_size=200)
+        report = await import_customers(path, None, batch_size=200, actor=SYSTEM)
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert report.created == rows
@@ -157,6 +158,6 @@ async def test_an_identity_held_by_a_merged_record_is_reported_not_fatal(
     survivor = await Customer.create(openid="keep")
     await Customer.create(openid="taken", merged_into=survivor)
     source = write(tmp_path / "c.csv", "openid,city\ntaken,上海\nnew1,北京\n")
-    report = await import_customers(source, tmp_path / "e.csv")
+    report = await import_customers(source, tmp_path / "e.csv", actor=SYSTEM)
     assert (report.created, report.errors) == (1, 1)
     assert read_errors(tmp_path / "e.csv") == [(2, "openid")]

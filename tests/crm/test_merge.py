@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.errors import Conflict
 from crm.merge import find_duplicates, merge_customers, merge_duplicates
@@ -30,18 +31,20 @@ async def test_duplicates_by_unionid_and_phone_are_merged_into_the_oldest(
     dup = await make_customer(unionid="u1", external_userid="wm1", phone="+8613800000001",
                               tags=("vip", "母婴"), display_name="李雷")  # fmt: skip
     by_phone = await make_customer(phone="+8613800000001", openid=None, external_userid="wm2")
-    await earn(old.id, 10, "p:old", clock=FrozenClock(NOW))
-    await earn(dup.id, 30, "p:dup", clock=FrozenClock(NOW))
+    await earn(old.id, 10, "p:old", clock=FrozenClock(NOW), actor=SYSTEM)
+    await earn(dup.id, 30, "p:dup", clock=FrozenClock(NOW), actor=SYSTEM)
     await Interaction.create(customer=dup, channel="wecom", direction="in", kind="text")
     await record_order(OrderInput(external_id="O1", customer_id=dup.id, amount=Decimal("88"),
-                                  paid_at=NOW))  # fmt: skip
-    await create_segment("快照", {"field": "tag", "value": "母婴"}, kind=SegmentKind.STATIC)
+                                  paid_at=NOW), actor=SYSTEM)  # fmt: skip
+    await create_segment(
+        "快照", {"field": "tag", "value": "母婴"}, kind=SegmentKind.STATIC, actor=SYSTEM
+    )
 
     pairs = await find_duplicates()
     assert [(p.survivor_id, p.duplicate_id, p.reason) for p in pairs] == [
         (old.id, dup.id, "unionid"), (dup.id, by_phone.id, "phone")
     ]  # fmt: skip
-    assert await merge_duplicates() == 2
+    assert await merge_duplicates(actor=SYSTEM) == 2
 
     survivor = await Customer.get(id=old.id)
     assert survivor.external_userid == "wm1" and survivor.phone == "+8613800000001"
@@ -73,6 +76,6 @@ async def _segment() -> Segment:
 async def test_a_merged_record_cannot_be_merged_again(make_customer: MakeCustomer) -> None:
     a = await make_customer()
     b = await make_customer()
-    await merge_customers(a.id, b.id, "staff")
+    await merge_customers(a.id, b.id, "staff", actor=SYSTEM)
     with pytest.raises(Conflict):
-        await merge_customers(a.id, b.id, "staff")
+        await merge_customers(a.id, b.id, "staff", actor=SYSTEM)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.config import LifecycleSettings
 from crm.errors import Conflict, NotFound
@@ -26,19 +27,19 @@ def order(customer_id: int, external_id: str, amount: str, days_ago: int) -> Ord
 
 async def test_orders_are_idempotent_and_update_the_customer(make_customer: MakeCustomer) -> None:
     c = await make_customer()
-    first, created = await record_order(order(c.id, "T1", "199.50", 10))
-    again, created_again = await record_order(order(c.id, "T1", "199.50", 10))
+    first, created = await record_order(order(c.id, "T1", "199.50", 10), actor=SYSTEM)
+    again, created_again = await record_order(order(c.id, "T1", "199.50", 10), actor=SYSTEM)
     assert created and not created_again and again.id == first.id
-    await record_order(order(c.id, "T2", "100.50", 2))
+    await record_order(order(c.id, "T2", "100.50", 2), actor=SYSTEM)
     fresh = await Customer.get(id=c.id)
     assert fresh.total_spent == Decimal("300.00") and fresh.order_count == 2
     assert fresh.first_order_at == NOW - timedelta(days=10)
     assert fresh.last_order_at == NOW - timedelta(days=2)
     other = await make_customer()
     with pytest.raises(Conflict):
-        await record_order(order(other.id, "T1", "199.50", 10))
+        await record_order(order(other.id, "T1", "199.50", 10), actor=SYSTEM)
     with pytest.raises(NotFound):
-        await record_order(order(other.id + 99, "T9", "1", 1))
+        await record_order(order(other.id + 99, "T9", "1", 1), actor=SYSTEM)
     with pytest.raises(ValidationError):
         order(c.id, "T3", "-1", 1)
 
@@ -58,7 +59,9 @@ async def test_rfm_scores_are_quintiles_with_ties_sharing_a_score(
     for i in range(10):
         c = await make_customer()
         for k in range(i // 2 + 1):
-            await record_order(order(c.id, f"R{i}-{k}", str(10 * (i + 1)), 100 - 10 * i))
+            await record_order(
+                order(c.id, f"R{i}-{k}", str(10 * (i + 1)), 100 - 10 * i), actor=SYSTEM
+            )
         made.append(c)
     prospect = await make_customer()
     result = await recompute_rfm(clock=FrozenClock(NOW))
@@ -69,7 +72,7 @@ async def test_rfm_scores_are_quintiles_with_ties_sharing_a_score(
     assert [scores[c.id].m_score for c in made] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert prospect.id not in scores
     assert (await recompute_rfm(clock=FrozenClock(NOW))).changed == 0
-    await record_order(order(made[0].id, "R0-new", "1000", 0))
+    await record_order(order(made[0].id, "R0-new", "1000", 0), actor=SYSTEM)
     again = await recompute_rfm(clock=FrozenClock(NOW))
     assert 0 < again.changed < 10
     fresh = await RfmScore.get(customer_id=made[0].id)
@@ -80,8 +83,8 @@ async def test_rfm_scores_select_customers_and_merged_ones_are_dropped(
     make_customer: MakeCustomer,
 ) -> None:
     best, low = await make_customer(), await make_customer()
-    await record_order(order(best.id, "B1", "900", 1))
-    await record_order(order(low.id, "L1", "10", 300))
+    await record_order(order(best.id, "B1", "900", 1), actor=SYSTEM)
+    await record_order(order(low.id, "L1", "10", 300), actor=SYSTEM)
     await recompute_rfm(clock=FrozenClock(NOW))
     # two customers: the better one is above the 20% and 40% boundaries, so scores 3
     rule = {"all": [{"field": "r_score", "op": "gte", "value": 3},
@@ -101,16 +104,16 @@ async def test_lifecycle_stages_flow_and_churn_warning(
                                  churned_days=180)  # fmt: skip
     prospect = await make_customer(last_active_at=NOW)
     new = await make_customer()
-    await record_order(order(new.id, "N1", "50", 5))
+    await record_order(order(new.id, "N1", "50", 5), actor=SYSTEM)
     active = await make_customer(last_active_at=NOW - timedelta(days=3))
-    await record_order(order(active.id, "A1", "50", 90))
+    await record_order(order(active.id, "A1", "50", 90), actor=SYSTEM)
     loyal = await make_customer()
     for k in range(3):
-        await record_order(order(loyal.id, f"L{k}", "50", 10 + k))
+        await record_order(order(loyal.id, f"L{k}", "50", 10 + k), actor=SYSTEM)
     fading = await make_customer(last_active_at=NOW - timedelta(days=60))
-    await record_order(order(fading.id, "F1", "50", 70))
+    await record_order(order(fading.id, "F1", "50", 70), actor=SYSTEM)
     gone = await make_customer()
-    await record_order(order(gone.id, "G1", "50", 200))
+    await record_order(order(gone.id, "G1", "50", 200), actor=SYSTEM)
 
     result = await recompute_lifecycle(settings, clock=clock)
     stages = {c.id: c.lifecycle_stage for c in await Customer.all()}

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.config import PointsSettings
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
@@ -21,9 +22,9 @@ async def test_earn_and_redeem_keep_the_cached_balance_equal_to_the_ledger(
     make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", clock=clock)
-    await redeem(c.id, 30, "gift:1", clock=clock)
-    await adjust(c.id, -20, "staff:fix:1", note="补录", clock=clock)
+    await earn(c.id, 100, "order:1", clock=clock, actor=SYSTEM)
+    await redeem(c.id, 30, "gift:1", clock=clock, actor=SYSTEM)
+    await adjust(c.id, -20, "staff:fix:1", note="补录", clock=clock, actor=SYSTEM)
     assert await balance(c.id) == 50 == await ledger_balance(c.id)
 
 
@@ -31,21 +32,21 @@ async def test_each_reference_is_applied_once(
     make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    first = await earn(c.id, 100, "order:1", clock=clock)
-    again = await earn(c.id, 100, "order:1", clock=clock)
+    first = await earn(c.id, 100, "order:1", clock=clock, actor=SYSTEM)
+    again = await earn(c.id, 100, "order:1", clock=clock, actor=SYSTEM)
     assert again.id == first.id
     assert await balance(c.id) == 100
     with pytest.raises(Conflict):
-        await earn(c.id, 999, "order:1", clock=clock)
+        await earn(c.id, 999, "order:1", clock=clock, actor=SYSTEM)
 
 
 async def test_redeem_over_balance_fails_and_changes_nothing(
     make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 50, "order:1", clock=clock)
+    await earn(c.id, 50, "order:1", clock=clock, actor=SYSTEM)
     with pytest.raises(InsufficientPoints, match="积分不足"):
-        await redeem(c.id, 51, "gift:1", clock=clock)
+        await redeem(c.id, 51, "gift:1", clock=clock, actor=SYSTEM)
     assert await balance(c.id) == 50
     assert not await PointsEntry.exists(reference="gift:1")
 
@@ -54,10 +55,10 @@ async def test_two_concurrent_redeems_cannot_both_pass(
     make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", clock=clock)
+    await earn(c.id, 100, "order:1", clock=clock, actor=SYSTEM)
     results = await asyncio.gather(
-        redeem(c.id, 70, "gift:a", clock=clock),
-        redeem(c.id, 70, "gift:b", clock=clock),
+        redeem(c.id, 70, "gift:a", clock=clock, actor=SYSTEM),
+        redeem(c.id, 70, "gift:b", clock=clock, actor=SYSTEM),
         return_exceptions=True,
     )
     failures = [r for r in results if isinstance(r, InsufficientPoints)]
@@ -69,9 +70,10 @@ async def test_many_concurrent_redeems_never_go_negative(
     make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 100, "order:1", clock=clock)
+    await earn(c.id, 100, "order:1", clock=clock, actor=SYSTEM)
     results = await asyncio.gather(
-        *[redeem(c.id, 15, f"gift:{i}", clock=clock) for i in range(10)], return_exceptions=True
+        *[redeem(c.id, 15, f"gift:{i}", clock=clock, actor=SYSTEM) for i in range(10)],
+        return_exceptions=True,
     )
     passed = [r for r in results if isinstance(r, PointsEntry)]
     assert len(passed) == 6
@@ -83,18 +85,18 @@ async def test_redeem_spends_the_oldest_credit_first_and_expiry_takes_the_rest(
 ) -> None:
     c = await make_customer()
     settings = PointsSettings(validity_days=30)
-    old = await earn(c.id, 100, "order:1", clock=clock, settings=settings)
+    old = await earn(c.id, 100, "order:1", clock=clock, settings=settings, actor=SYSTEM)
     clock.advance(days=10)
-    new = await earn(c.id, 100, "order:2", clock=clock, settings=settings)
+    new = await earn(c.id, 100, "order:2", clock=clock, settings=settings, actor=SYSTEM)
     clock.advance(days=1)
-    await redeem(c.id, 120, "gift:1", clock=clock)
+    await redeem(c.id, 120, "gift:1", clock=clock, actor=SYSTEM)
     assert (await PointsEntry.get(id=old.id)).remaining == 0
     assert (await PointsEntry.get(id=new.id)).remaining == 80
     clock.set(NOW + timedelta(days=35))
-    assert await expire_due(clock=clock) == 0
+    assert await expire_due(clock=clock, actor=SYSTEM) == 0
     clock.set(NOW + timedelta(days=41))
-    assert await expire_due(clock=clock) == 1
-    assert await expire_due(clock=clock) == 0
+    assert await expire_due(clock=clock, actor=SYSTEM) == 1
+    assert await expire_due(clock=clock, actor=SYSTEM) == 0
     assert await balance(c.id) == 0 == await ledger_balance(c.id)
     expired = await PointsEntry.get(kind=PointsKind.EXPIRE)
     assert expired.amount == -80
@@ -104,8 +106,12 @@ async def test_points_summary_shows_the_soonest_expiring_points(
     make_customer: MakeCustomer, clock: FrozenClock
 ) -> None:
     c = await make_customer()
-    await earn(c.id, 40, "order:1", clock=clock, settings=PointsSettings(validity_days=10))
-    await earn(c.id, 60, "order:2", clock=clock, settings=PointsSettings(validity_days=100))
+    await earn(
+        c.id, 40, "order:1", clock=clock, settings=PointsSettings(validity_days=10), actor=SYSTEM
+    )
+    await earn(
+        c.id, 60, "order:2", clock=clock, settings=PointsSettings(validity_days=100), actor=SYSTEM
+    )
     summary = await points_summary(c.id, clock=clock)
     assert summary.balance == 100
     assert summary.expiring_amount == 40
@@ -123,11 +129,11 @@ async def test_points_summary_without_points(
 async def test_bad_amounts_and_unknown_customers(make_customer: MakeCustomer) -> None:
     c = await make_customer()
     with pytest.raises(InvalidInput):
-        await earn(c.id, 0, "x")
+        await earn(c.id, 0, "x", actor=SYSTEM)
     with pytest.raises(InvalidInput):
-        await redeem(c.id, -5, "y")
+        await redeem(c.id, -5, "y", actor=SYSTEM)
     with pytest.raises(NotFound):
-        await earn(c.id + 1000, 10, "z")
+        await earn(c.id + 1000, 10, "z", actor=SYSTEM)
     with pytest.raises(NotFound):
         await points_summary(c.id + 1000)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from crm.actors import SYSTEM
 from crm.birthdays import birthday_fields, parse_birthday
 from crm.clock import FrozenClock
 from crm.errors import Conflict, InvalidInput
@@ -232,17 +233,17 @@ async def test_preview_masks_and_iteration_streams_in_batches(make_customer: Mak
 async def test_static_snapshot_freezes_members(make_customer: MakeCustomer) -> None:
     a = await make_customer(points_balance=200)
     rule = {"field": "points_balance", "op": "gt", "value": 100}
-    dynamic = await create_segment("积分大于100", rule)
-    static = await create_segment("积分大于100-快照", rule, kind=SegmentKind.STATIC)
+    dynamic = await create_segment("积分大于100", rule, actor=SYSTEM)
+    static = await create_segment("积分大于100-快照", rule, kind=SegmentKind.STATIC, actor=SYSTEM)
     assert static.member_count == 1 and static.snapshot_at is not None
     b = await make_customer(points_balance=300)
     assert set(await segment_queryset(dynamic).values_list("id", flat=True)) == {a.id, b.id}
     assert set(await segment_queryset(static).values_list("id", flat=True)) == {a.id}
     assert set(await segment_members(dynamic).ids()) == {a.id, b.id}
     assert await count(segment_members(static)) == 1
-    assert await snapshot(static) == 2
+    assert await snapshot(static, actor=SYSTEM) == 2
     with pytest.raises(Conflict):
-        await create_segment("积分大于100", rule)
+        await create_segment("积分大于100", rule, actor=SYSTEM)
     assert await Customer.all().count() == 2
 
 

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.database import close_database, migrate
 from crm.errors import AlreadyUnmerged, Conflict, NotFound
@@ -33,11 +34,11 @@ async def _pair(make_customer: MakeCustomer) -> tuple[Customer, Customer]:
     dup = await make_customer(unionid="u1", external_userid="wm1", phone="+8613800000001",
                               tags=("vip", "母婴"), display_name="李雷", subscribed=True,
                               attributes={"a": "2", "b": "3"})  # fmt: skip
-    await earn(old.id, 10, "p:old", clock=FrozenClock(NOW))
-    await earn(dup.id, 30, "p:dup", clock=FrozenClock(NOW))
+    await earn(old.id, 10, "p:old", clock=FrozenClock(NOW), actor=SYSTEM)
+    await earn(dup.id, 30, "p:dup", clock=FrozenClock(NOW), actor=SYSTEM)
     await Interaction.create(customer=dup, channel="wecom", direction="in", kind="text")
     await record_order(OrderInput(external_id="O1", customer_id=dup.id, amount=Decimal("88"),
-                                  paid_at=NOW))  # fmt: skip
+                                  paid_at=NOW), actor=SYSTEM)  # fmt: skip
     return old, dup
 
 
@@ -51,11 +52,13 @@ async def test_unmerge_restores_the_merged_customer_and_its_rows(
     make_customer: MakeCustomer,
 ) -> None:
     old, dup = await _pair(make_customer)
-    await create_segment("快照", {"field": "tag", "value": "vip"}, kind=SegmentKind.STATIC)
-    record = await merge_customers(old.id, dup.id, "unionid")
+    await create_segment(
+        "快照", {"field": "tag", "value": "vip"}, kind=SegmentKind.STATIC, actor=SYSTEM
+    )
+    record = await merge_customers(old.id, dup.id, "unionid", actor=SYSTEM)
     await Interaction.create(customer_id=old.id, channel="oa", direction="in", kind="text")
 
-    result = await unmerge(record.id, by="boss")
+    result = await unmerge(record.id, by="boss", actor=SYSTEM)
 
     assert (result.survivor_id, result.restored_id) == (old.id, dup.id)
     assert result.moved_back["orders"] == 1 and result.moved_back["interactions"] == 1
@@ -79,19 +82,19 @@ async def test_unmerge_restores_the_merged_customer_and_its_rows(
 
 async def test_a_merge_is_undone_once(make_customer: MakeCustomer) -> None:
     old, dup = await _pair(make_customer)
-    record = await merge_customers(old.id, dup.id, "unionid")
-    await unmerge(record.id)
+    record = await merge_customers(old.id, dup.id, "unionid", actor=SYSTEM)
+    await unmerge(record.id, actor=SYSTEM)
     with pytest.raises(AlreadyUnmerged, match="不能重复撤销"):
-        await unmerge(record.id)
+        await unmerge(record.id, actor=SYSTEM)
     with pytest.raises(NotFound, match="siyu merges"):
-        await unmerge(record.id + 1000)
+        await unmerge(record.id + 1000, actor=SYSTEM)
 
 
 async def test_fields_changed_after_the_merge_stay(make_customer: MakeCustomer) -> None:
     old, dup = await _pair(make_customer)
-    record = await merge_customers(old.id, dup.id, "unionid")
+    record = await merge_customers(old.id, dup.id, "unionid", actor=SYSTEM)
     await Customer.filter(id=old.id).update(display_name="韩梅梅")
-    result = await unmerge(record.id)
+    result = await unmerge(record.id, actor=SYSTEM)
     assert result.kept_on_survivor == ("display_name",)
     assert (await Customer.get(id=old.id)).display_name == "韩梅梅"
 
@@ -100,14 +103,14 @@ async def test_points_spent_across_the_merge_must_be_settled_first(
     make_customer: MakeCustomer,
 ) -> None:
     old, dup = await _pair(make_customer)
-    record = await merge_customers(old.id, dup.id, "unionid")
-    await redeem(old.id, 35, "r:1", clock=FrozenClock(NOW))
+    record = await merge_customers(old.id, dup.id, "unionid", actor=SYSTEM)
+    await redeem(old.id, 35, "r:1", clock=FrozenClock(NOW), actor=SYSTEM)
     with pytest.raises(Conflict, match="积分调整"):
-        await unmerge(record.id)
+        await unmerge(record.id, actor=SYSTEM)
     assert (await Customer.get(id=dup.id)).merged_into_id == old.id  # type: ignore[attr-defined]
 
-    await adjust(old.id, 25, "a:1", clock=FrozenClock(NOW))
-    await unmerge(record.id)
+    await adjust(old.id, 25, "a:1", clock=FrozenClock(NOW), actor=SYSTEM)
+    await unmerge(record.id, actor=SYSTEM)
     for customer_id, balance in ((old.id, 0), (dup.id, 30)):
         remaining = await PointsEntry.filter(customer_id=customer_id).values_list(
             "remaining", flat=True
@@ -117,12 +120,12 @@ async def test_points_spent_across_the_merge_must_be_settled_first(
 
 async def test_a_chain_is_undone_from_the_latest_merge(make_customer: MakeCustomer) -> None:
     a, b, c = await make_customer(), await make_customer(), await make_customer()
-    first = await merge_customers(a.id, b.id, "staff")
-    second = await merge_customers(c.id, a.id, "staff")
+    first = await merge_customers(a.id, b.id, "staff", actor=SYSTEM)
+    second = await merge_customers(c.id, a.id, "staff", actor=SYSTEM)
     with pytest.raises(Conflict, match=f"合并记录 {second.id}"):
-        await unmerge(first.id)
-    await unmerge(second.id)
-    await unmerge(first.id)
+        await unmerge(first.id, actor=SYSTEM)
+    await unmerge(second.id, actor=SYSTEM)
+    await unmerge(first.id, actor=SYSTEM)
     assert not await Customer.filter(merged_into_id__isnull=False).exists()
 
 
@@ -134,7 +137,7 @@ def test_cli_lists_and_unmerges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         await migrate(url)
         a = await Customer.create(openid="o-a")
         b = await Customer.create(openid="o-b", phone="+8613800000009")
-        record = await merge_customers(a.id, b.id, "phone")
+        record = await merge_customers(a.id, b.id, "phone", actor=SYSTEM)
         await close_database()
         return record.id
 

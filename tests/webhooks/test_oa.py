@@ -23,6 +23,7 @@ from bot.webhooks.throttle import OncePerInterval
 from bot.wechat.crypto import signature
 from bot.wechat.fake import FakeWeChat
 from bot.wechat.simulator import SignedRequest, Simulator, event_xml, text_xml
+from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.models import Customer, Interaction
 from handlers.context import Context
@@ -296,7 +297,7 @@ async def test_messages_from_a_merged_away_record_land_on_the_survivor(
 
     survivor = await Customer.create(openid="oSurvivor", phone="+8613800138000")
     duplicate = await Customer.create(openid="oDuplicate", phone="+8613800138000")
-    await merge_customers(survivor.id, duplicate.id, reason="same phone")
+    await merge_customers(survivor.id, duplicate.id, reason="same phone", actor=SYSTEM)
     caches.clear()
     await post_safe(client, oa, text_xml("oDuplicate", oa.receiver, "你好", 808))
     row = await Interaction.get(msg_id="808")

@@ -6,6 +6,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.wechat.simulator import Simulator, text_xml
 from crm import customers, points
+from crm.actors import SYSTEM
 from tests.webhooks.test_oa import post_safe
 
 
@@ -13,7 +14,7 @@ async def test_points_query_shows_balance_and_expiry(client: TestClient, oa: Sim
     _, reply = await post_safe(client, oa, text_xml("oPoints", oa.receiver, "积分", 31))
     assert reply is not None and "积分余额为 0 分" in str(reply["Content"])
     customer = await customers.for_openid("oPoints")
-    await points.earn(customer.id, 1200, reference="order:A1")
+    await points.earn(customer.id, 1200, reference="order:A1", actor=SYSTEM)
     _, reply = await post_safe(
         client, oa, text_xml("oPoints", oa.receiver, "我的积分还有多少？", 32)
     )

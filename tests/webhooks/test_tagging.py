@@ -7,6 +7,7 @@ from aiohttp.test_utils import TestClient
 from bot.keys import PIPELINE
 from bot.wechat.simulator import Simulator, text_xml
 from crm import keyword_rules
+from crm.actors import SYSTEM
 from crm.models import Customer, CustomerTag, Interaction
 from tests.webhooks.test_oa import post_safe
 
@@ -32,20 +33,20 @@ async def test_message_tags_customer_with_sources(client: TestClient, oa: Simula
 async def test_database_keyword_rules_apply_without_restart(
     client: TestClient, oa: Simulator
 ) -> None:
-    await keyword_rules.add("小金瓶", "关注精华")
+    await keyword_rules.add("小金瓶", "关注精华", actor=SYSTEM)
     await post_safe(client, oa, text_xml("oCustomer001", oa.receiver, "小金瓶还有货吗", 12))
     await client.app[PIPELINE].drain()
     assert (await tags_of("oCustomer001"))["关注精华"] == "keyword"
-    await keyword_rules.disable("小金瓶", "关注精华")
+    await keyword_rules.disable("小金瓶", "关注精华", actor=SYSTEM)
     await post_safe(client, oa, text_xml("oCustomer002", oa.receiver, "小金瓶还有货吗", 13))
     await client.app[PIPELINE].drain()
     assert "关注精华" not in await tags_of("oCustomer002")
 
 
-async def test_three_negative_messages_in_a_week_mark_at_risk(
+async def test_three_negative_messages_in_a_week_mark_the_customer_unhappy(
     client: TestClient, oa: Simulator
 ) -> None:
     for i, text in enumerate(["东西很差劲，太失望了", "客服一直不回复，太差了", "质量真的很烂"]):
         await post_safe(client, oa, text_xml("oUnhappy", oa.receiver, text, 20 + i))
         await client.app[PIPELINE].drain()
-    assert (await tags_of("oUnhappy"))["流失风险"] == "sentiment"
+    assert (await tags_of("oUnhappy"))["持续不满"] == "sentiment"

@@ -1,0 +1,65 @@
+"""The work a process does besides answering HTTP, and the resources it needs.
+
+`siyu worker` runs only this; `siyu serve` runs it beside the webhooks unless started with
+`--no-worker`. Today the work is the scheduler (one leader among all processes, elected
+through the store); the delivery worker joins it later and uses the same resources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.store import Store, opened_store
+from bot.wechat.client import WeChatClients, wechat_clients
+from bot.wechat.messenger import WeChatMessenger
+from crm.database import database
+from crm.interactions import InteractionJournal, journal
+from scheduler.process import Competing, competing_for_lease
+
+log = logging.getLogger("siyu.worker")
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    store: Store
+    clients: WeChatClients
+    journal: InteractionJournal
+    messenger: WeChatMessenger
+
+
+@contextlib.asynccontextmanager
+async def opened_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """The database, the store, the WeChat clients and the journal, closed in reverse."""
+    async with (
+        database(settings.database_url),
+        opened_store(settings.redis_url, settings.store) as store,
+        wechat_clients(settings.wechat.oa, settings.wechat.wecom, store) as clients,
+        journal() as journal_,
+    ):
+        yield Resources(store, clients, journal_, WeChatMessenger(clients, journal_))
+
+
+@contextlib.asynccontextmanager
+async def background_work(settings: Settings, store: Store) -> AsyncIterator[Competing | None]:
+    """Competes for the scheduler lease (unless `scheduler.enabled` is off) for the block."""
+    if not settings.scheduler.enabled:
+        log.info("the scheduler is off (scheduler.enabled: false)")
+        yield None
+        return
+    s = settings.scheduler
+    async with competing_for_lease(s, settings.crm, settings.timezone, store) as competing:
+        yield competing
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """Opens the resources, works until `stop` is set, then shuts down in order."""
+    async with opened_resources(settings) as resources, background_work(settings, resources.store):
+        log.info("worker started")
+        await stop.wait()
+        log.info("worker stopping")
+    log.info("worker stopped")
