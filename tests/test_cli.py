@@ -1,4 +1,5 @@
-"""The `siyu` command: migrate, and a clear exit on a bad configuration."""
+"""The `siyu` command: migrate, a clear exit on a bad configuration, start-up checks that say
+what to do in a line or two, and the connection limits of a running `siyu serve`."""
 
 from __future__ import annotations
 
@@ -133,6 +134,17 @@ def test_a_port_in_use_is_one_short_message(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) <= 3, result.stderr
     assert f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_demo_on_a_taken_port_says_which_port_to_change(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = run_siyu(tmp_path, "demo", "--port", port, secrets=False)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in result.stderr
+    assert "PORT + 1" in result.stderr and not (tmp_path / "data").exists()
 
 
 @pytest.mark.parametrize("command", ["serve", "migrate"])
