@@ -22,12 +22,11 @@ from nlp.config import NlpSettings
 from scheduler.config import SchedulerSettings
 
 DEFAULT_CONFIG = Path("config.yaml")
-# The public values shipped in config.yaml (and as defaults) so `siyu demo` runs without an
-# account; anyone can sign callbacks with them, so `siyu serve` refuses them (demo_secrets).
-DEMO_SECRET = "siyu-demo-secret"
-DEMO_TOKEN = "siyu-demo-token"
-DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-DEMO_VALUES = frozenset({DEMO_SECRET, DEMO_TOKEN, DEMO_AES_KEY})
+# The public values shipped in config.yaml (and as the defaults below) so `siyu demo` runs
+# without an account; anyone can sign callbacks with them, so `siyu serve` refuses them.
+DEMO_VALUES = frozenset(
+    {"siyu-demo-secret", "siyu-demo-token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}
+)
 REMOVED_KEYS = {
     "server.admin_token": "removed: nothing read it (the admin API will bring its own tokens); "
     "delete it from the configuration",
@@ -62,9 +61,9 @@ class OfficialAccountSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     app_id: str = "wx0000000000000000"
-    app_secret: SecretStr = SecretStr(DEMO_SECRET)
-    token: SecretStr = SecretStr(DEMO_TOKEN)
-    encoding_aes_key: SecretStr = SecretStr(DEMO_AES_KEY)
+    app_secret: SecretStr = SecretStr("siyu-demo-secret")
+    token: SecretStr = SecretStr("siyu-demo-token")
+    encoding_aes_key: SecretStr = SecretStr("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
     api_base_url: str = "https://api.weixin.qq.com"
 
     _aes = field_validator("encoding_aes_key")(_check_aes_key)
@@ -75,9 +74,9 @@ class WeComSettings(BaseModel):
 
     corp_id: str = "ww0000000000000000"
     agent_id: int = 1000002
-    secret: SecretStr = SecretStr(DEMO_SECRET)
-    token: SecretStr = SecretStr(DEMO_TOKEN)
-    encoding_aes_key: SecretStr = SecretStr(DEMO_AES_KEY)
+    secret: SecretStr = SecretStr("siyu-demo-secret")
+    token: SecretStr = SecretStr("siyu-demo-token")
+    encoding_aes_key: SecretStr = SecretStr("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
     api_base_url: str = "https://qyapi.weixin.qq.com"
 
     _aes = field_validator("encoding_aes_key")(_check_aes_key)

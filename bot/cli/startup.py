@@ -17,6 +17,7 @@ from bot.config import Settings, env_name
 
 EXIT_CONFIG = 2
 CONNECT_SECONDS = 10.0
+SERVE_PORT = "--port (or server.port, SIYU_SERVER__PORT)"
 DEMO_ADVICE = (
     "Set them to your account's values (config.yaml or the SIYU_ variables above), or try siyu "
     "without an account with `siyu demo`; `--insecure-demo-secrets` starts anyway (local tests)."
@@ -24,6 +25,7 @@ DEMO_ADVICE = (
 
 
 def fail(message: str, *advice: str) -> NoReturn:
+    """The problem in red, then what to do; exit code 2 as for a bad configuration."""
     typer.secho(message, fg="red", err=True)
     for line in advice:
         typer.secho(line, err=True)
@@ -38,9 +40,6 @@ def refuse_demo_secrets(settings: Settings, *, insecure: bool) -> None:
     elif keys:
         listed = [f"  {key} ({env_name(key)})" for key in keys]
         fail("refusing to start: these keys hold siyu's public demo values:", *listed, DEMO_ADVICE)
-
-
-SERVE_PORT = "--port (or server.port, SIYU_SERVER__PORT)"
 
 
 def check_port(host: str, port: int, choose: str = SERVE_PORT) -> None:
