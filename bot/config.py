@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,21 +24,38 @@ from nlp.config import NlpSettings
 from scheduler.config import SchedulerSettings
 
 DEFAULT_CONFIG = Path("config.yaml")
+# The public values shipped in config.yaml (and as the defaults below) so `siyu demo` runs
+# without an account; anyone can sign callbacks with them, so `siyu serve` refuses them.
+DEMO_VALUES = frozenset(
+    {"siyu-demo-secret", "siyu-demo-token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}
+)
+REMOVED_KEYS = {
+    "server.admin_token": "removed: nothing read it (the admin API will bring its own tokens); "
+    "delete it from the configuration",
+}
 
 
 class ServerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="WeChat bodies are a few KB")
     replay_window_seconds: int = Field(300, ge=30)
     reply_budget_seconds: float = Field(4.0, gt=0, lt=5)
-    admin_token: SecretStr | None = None
+    # aiohttp has one timer for this: from a connection's opening (or its last response) to a
+    # complete request head. WeChat gives up after 5 s, so a longer wait serves nobody.
+    keepalive_seconds: float = Field(5.0, ge=1, le=300)
 
 
 def _check_aes_key(value: SecretStr) -> SecretStr:
     raw = value.get_secret_value()
     if len(raw) != 43:
         raise ValueError(f"must be 43 characters (got {len(raw)})")
+    try:
+        base64.b64decode(raw + "=", validate=True)  # 43 base64 characters: the 32-byte AES key
+    except binascii.Error:
+        raise ValueError("must be base64: only A-Z, a-z, 0-9, + and /") from None
     return value
 
 
@@ -58,6 +77,8 @@ _MODE_ORDER = (OfficialAccountMode.PLAIN, OfficialAccountMode.COMPATIBLE, Offici
 
 
 class OfficialAccountSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     app_id: str = "wx0000000000000000"
     app_secret: SecretStr = SecretStr("siyu-demo-secret")
     token: SecretStr = SecretStr("siyu-demo-token")
@@ -69,6 +90,8 @@ class OfficialAccountSettings(BaseModel):
 
 
 class WeComSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     corp_id: str = "ww0000000000000000"
     agent_id: int = 1000002
     secret: SecretStr = SecretStr("siyu-demo-secret")
@@ -80,14 +103,14 @@ class WeComSettings(BaseModel):
 
 
 class WeChatSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     oa: OfficialAccountSettings = OfficialAccountSettings()
     wecom: WeComSettings = WeComSettings()
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SIYU_", env_nested_delimiter="__", extra="forbid", yaml_file_encoding="utf-8"
-    )
+    model_config = SettingsConfigDict(env_prefix="SIYU_", env_nested_delimiter="__", extra="forbid")
     yaml_path: ClassVar[Path | None] = None
 
     database_url: str = "sqlite://data/siyu.sqlite3"
@@ -108,6 +131,21 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:// or postgres://")
         return value
 
+    def demo_secrets(self) -> list[str]:
+        """The secret keys that still hold the public demo values shipped with siyu."""
+        return [key for key, value in self._secrets() if value.get_secret_value() in DEMO_VALUES]
+
+    def _secrets(self) -> list[tuple[str, SecretStr]]:
+        oa, wecom = self.wechat.oa, self.wechat.wecom
+        return [
+            ("wechat.oa.app_secret", oa.app_secret),
+            ("wechat.oa.token", oa.token),
+            ("wechat.oa.encoding_aes_key", oa.encoding_aes_key),
+            ("wechat.wecom.secret", wecom.secret),
+            ("wechat.wecom.token", wecom.token),
+            ("wechat.wecom.encoding_aes_key", wecom.encoding_aes_key),
+        ]
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -119,7 +157,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if cls.yaml_path is not None:
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=cls.yaml_path))
+            # The encoding goes here, not in model_config: pydantic-settings warns about a
+            # yaml_file_encoding there whenever no YAML source is configured (no config.yaml).
+            yaml = YamlConfigSettingsSource(
+                settings_cls, yaml_file=cls.yaml_path, yaml_file_encoding="utf-8"
+            )
+            sources.append(yaml)
         return tuple(sources)
 
 
@@ -148,11 +191,16 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(_describe(exc, yaml_file)) from None
 
 
+def env_name(key: str) -> str:
+    """The SIYU_ variable of a dotted key: wechat.oa.token -> SIYU_WECHAT__OA__TOKEN."""
+    return "SIYU_" + key.replace(".", "__").upper()
+
+
 def _describe(exc: ValidationError, yaml_file: Path | None) -> str:
     where = f" in {yaml_file}" if yaml_file else ""
     lines = [f"invalid configuration{where}:"]
     for error in exc.errors(include_input=False, include_url=False):
         key = ".".join(str(part) for part in error["loc"])
-        env = "SIYU_" + "__".join(str(part) for part in error["loc"]).upper()
-        lines.append(f"  {key} ({env}): {error['msg']}")
+        problem = REMOVED_KEYS.get(key, error["msg"])
+        lines.append(f"  {key} ({env_name(key)}): {problem}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, env_name, load_settings
 
 CONFIG = Path(__file__).parent / "data" / "config.yaml"
 
@@ -59,3 +59,66 @@ def test_the_unhappy_settings_keep_their_old_env_name(monkeypatch: pytest.Monkey
     monkeypatch.setenv("SIYU_NLP__UNHAPPY__WINDOW_DAYS", "21")
     monkeypatch.delenv("SIYU_NLP__AT_RISK__WINDOW_DAYS")
     assert load_settings(CONFIG).nlp.unhappy.window_days == 21
+
+
+SHIPPED = Path(__file__).parent.parent / "config.yaml"
+DEMO_KEYS = [
+    "wechat.oa.app_secret",
+    "wechat.oa.token",
+    "wechat.oa.encoding_aes_key",
+    "wechat.wecom.secret",
+    "wechat.wecom.token",
+    "wechat.wecom.encoding_aes_key",
+]
+
+
+def test_the_shipped_config_holds_only_demo_secrets() -> None:
+    assert load_settings(SHIPPED).demo_secrets() == DEMO_KEYS
+    assert Settings().demo_secrets() == DEMO_KEYS  # the built-in defaults are the same demo
+
+
+def test_demo_secrets_lists_what_is_still_shipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_WECHAT__OA__TOKEN", "own-token")
+    monkeypatch.setenv("SIYU_WECHAT__WECOM__SECRET", "own-secret")
+    left = load_settings(SHIPPED).demo_secrets()
+    assert left == [k for k in DEMO_KEYS if k not in ("wechat.oa.token", "wechat.wecom.secret")]
+
+
+def test_env_name_of_a_key() -> None:
+    assert env_name("wechat.oa.encoding_aes_key") == "SIYU_WECHAT__OA__ENCODING_AES_KEY"
+
+
+@pytest.mark.parametrize(
+    "bad_key",
+    [
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDE*G",  # 43 characters, one not base64
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDE=G",  # padding inside
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCD FG",
+    ],
+)
+def test_a_non_base64_aes_key_is_named(monkeypatch: pytest.MonkeyPatch, bad_key: str) -> None:
+    monkeypatch.setenv("SIYU_WECHAT__OA__ENCODING_AES_KEY", bad_key)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(CONFIG)
+    text = str(caught.value)
+    assert "wechat.oa.encoding_aes_key (SIYU_WECHAT__OA__ENCODING_AES_KEY)" in text
+    assert "base64" in text and bad_key not in text
+
+
+def test_server_timeouts_are_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(CONFIG).server.keepalive_seconds == 5.0
+    monkeypatch.setenv("SIYU_SERVER__KEEPALIVE_SECONDS", "12")
+    assert load_settings(CONFIG).server.keepalive_seconds == 12.0
+    monkeypatch.setenv("SIYU_SERVER__KEEPALIVE_SECONDS", "0")
+    with pytest.raises(ConfigError, match=r"server\.keepalive_seconds"):
+        load_settings(CONFIG)
+
+
+def test_the_removed_admin_token_is_a_clear_error(tmp_path: Path) -> None:
+    old = tmp_path / "old.yaml"
+    old.write_text("server:\n  admin_token: s3cr3t-admin\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(old)
+    text = str(caught.value)
+    assert "server.admin_token (SIYU_SERVER__ADMIN_TOKEN)" in text and "delete" in text
+    assert "s3cr3t-admin" not in text

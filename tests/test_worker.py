@@ -128,7 +128,9 @@ async def test_serve_no_worker_leaves_the_lease_alone(
 ) -> None:
     port = _free_port()
     env = _env(database_url, redis_url)
-    web = await _siyu("serve", "--no-worker", "--port", str(port), env=env)
+    web = await _siyu(
+        "serve", "--no-worker", "--insecure-demo-secrets", "--port", str(port), env=env
+    )
     try:
         await _healthy(f"http://127.0.0.1:{port}", web)
         worker = await _siyu("worker", env=env)

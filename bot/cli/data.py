@@ -22,10 +22,11 @@ from rich.progress import (
 from tortoise.exceptions import OperationalError
 
 from bot.cli.app import ConfigOption, app
+from bot.cli.startup import require_database
 from bot.config import ConfigError, Settings, load_settings
 from crm import currency
 from crm.actors import Actor
-from crm.database import close_database, open_database
+from crm.database import close_database, open_database, sqlite_path
 from crm.errors import SiyuError
 
 console = Console(stderr=True)
@@ -57,6 +58,8 @@ def _run(config: Path | None, work: Callable[[], Awaitable[T]]) -> T:
     currency.configure(settings.crm.currency)  # the rates total spent is summed with
 
     async def run() -> T:
+        if sqlite_path(url) is None:
+            await require_database(url)
         await open_database(url)
         try:
             return await work()

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import typer
 
+from bot.cli import startup
 from bot.cli.app import ConfigOption, app
-from bot.cli.server import settings_or_exit, setup_logging
+from bot.cli.server import server_options, settings_or_exit, setup_logging
 
 DEMO_DB = "sqlite://data/demo.sqlite3"
 
@@ -30,6 +31,8 @@ def demo(
         server={"host": "127.0.0.1", "port": port},
         wechat={"oa": {"api_base_url": fake_url}, "wecom": {"api_base_url": fake_url}},
     )
+    for taken in (port, port + 1):
+        startup.check_port("127.0.0.1", taken, "--port (the demo takes PORT and PORT + 1)")
     setup_logging("WARNING")
     try:
         asyncio.run(_run_demo(settings, port))
@@ -50,7 +53,11 @@ async def _run_demo(settings: object, port: int) -> None:
     assert isinstance(settings, Settings)
     prepare_process(settings)
     fake = fake_from_settings(settings.wechat, log_calls=False)
-    runners = [web.AppRunner(create_fake_app(fake)), web.AppRunner(create_app(settings))]
+    options = server_options(settings.server)
+    runners = [
+        web.AppRunner(create_fake_app(fake), **options),
+        web.AppRunner(create_app(settings), **options),
+    ]
     for runner, runner_port in zip(runners, (port + 1, port), strict=True):
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", runner_port).start()

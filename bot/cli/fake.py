@@ -7,6 +7,7 @@ import logging
 import typer
 from aiohttp import web
 
+from bot.cli import startup
 from bot.cli.app import ConfigOption, app
 from bot.config import ConfigError, WeChatSettings, load_settings
 from bot.wechat.fake import FakeOAApp, FakeWeChat, FakeWeComApp, create_fake_app
@@ -40,6 +41,7 @@ def fake_wechat(
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    startup.check_port(host, port, "--port")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     fake = fake_from_settings(settings.wechat, windows=windows)
     typer.echo(f"fake WeChat API on http://{host}:{port} (control: /_fake/calls, /_fake/fail)")

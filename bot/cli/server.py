@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from bot.cli import startup
 from bot.cli.app import ConfigOption, app
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, ServerSettings, Settings, load_settings
 
 if TYPE_CHECKING:
     from bot.wechat.simulator import Simulator
@@ -42,9 +43,15 @@ def serve(
     no_worker: bool = typer.Option(
         False, "--no-worker", help="web only: leave the scheduler to `siyu worker` processes"
     ),
+    insecure_demo_secrets: bool = typer.Option(
+        False,
+        "--insecure-demo-secrets",
+        help="start even with the public demo token, key and secrets (local tests only)",
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Run the webhooks, the admin API and the scheduler in this process."""
+    """Run the webhooks (/wechat/oa, /wechat/wecom), /healthz, /metrics and the scheduler in
+    this process. Refuses the demo secrets of config.yaml: set your own (or use `siyu demo`)."""
     from aiohttp import web
 
     from bot.access_log import AccessLogger
@@ -52,15 +59,24 @@ def serve(
     from bot.startup import prepare_process
 
     settings = settings_or_exit(config)
-    setup_logging()
+    bind_host, bind_port = host or settings.server.host, port or settings.server.port
+    startup.refuse_demo_secrets(settings, insecure=insecure_demo_secrets)
+    startup.check_port(bind_host, bind_port)
     asyncio.run(_check_schema(settings.database_url))
+    setup_logging()  # after the checks: their messages are not buried in the libraries' logs
     prepare_process(settings)
     web.run_app(
         create_app(settings, worker=not no_worker),
-        host=host or settings.server.host,
-        port=port or settings.server.port,
+        host=bind_host,
+        port=bind_port,
         access_log_class=AccessLogger,
+        **server_options(settings.server),
     )
+
+
+def server_options(server: ServerSettings) -> dict[str, Any]:
+    """aiohttp's connection settings from the configuration (for run_app and AppRunner)."""
+    return {"keepalive_timeout": server.keepalive_seconds}
 
 
 async def _check_schema(url: str) -> None:
@@ -69,24 +85,26 @@ async def _check_schema(url: str) -> None:
 
     if sqlite_path(url) is not None:
         return
+    await startup.require_database(url)
     pending = await pending_migrations(url)
     if pending:
-        typer.secho(f"the database schema is behind ({', '.join(pending)}).", fg="red", err=True)
-        typer.secho(
-            "Run `siyu migrate` first (once, from one process), then start again.", err=True
+        startup.fail(
+            f"the database schema is behind ({', '.join(pending)}).",
+            "Run `siyu migrate` first (once, from one process), then start again.",
         )
-        raise typer.Exit(2)
 
 
 @app.command()
 def migrate(config: Path | None = ConfigOption) -> None:
     """Create or upgrade the database schema."""
-    from crm.database import close_database
+    from crm.database import close_database, sqlite_path
     from crm.database import migrate as migrate_schema
 
     settings = settings_or_exit(config)
 
     async def run() -> None:
+        if sqlite_path(settings.database_url) is None:
+            await startup.require_database(settings.database_url)
         try:
             await migrate_schema(settings.database_url)
         finally:

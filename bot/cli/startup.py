@@ -1,0 +1,108 @@
+"""Start-up checks of the commands that serve: each stops with what is wrong and what to do.
+
+They run before the app is built, so an operator reads a line or two instead of a traceback,
+and the app's own start-up logs do not bury it. Secrets are never printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+import typer
+
+from bot.config import Settings, env_name
+
+EXIT_CONFIG = 2
+CONNECT_SECONDS = 10.0
+SERVE_PORT = "--port (or server.port, SIYU_SERVER__PORT)"
+DEMO_ADVICE = (
+    "Set them to your account's values (config.yaml or the SIYU_ variables above), or try siyu "
+    "without an account with `siyu demo`; `--insecure-demo-secrets` starts anyway (local tests)."
+)
+
+
+def fail(message: str, *advice: str) -> NoReturn:
+    """The problem in red, then what to do; exit code 2 as for a bad configuration."""
+    typer.secho(message, fg="red", err=True)
+    for line in advice:
+        typer.secho(line, err=True)
+    raise typer.Exit(EXIT_CONFIG)
+
+
+def refuse_demo_secrets(settings: Settings, *, insecure: bool) -> None:
+    """The shipped demo secrets are public: anyone could sign callbacks with them."""
+    keys = settings.demo_secrets()
+    if keys and insecure:
+        typer.secho(f"warning: serving with the public demo values of {', '.join(keys)}", err=True)
+    elif keys:
+        listed = [f"  {key} ({env_name(key)})" for key in keys]
+        fail("refusing to start: these keys hold siyu's public demo values:", *listed, DEMO_ADVICE)
+
+
+def check_port(host: str, port: int, choose: str = SERVE_PORT) -> None:
+    """Bind and release host:port as aiohttp will, before the app opens anything."""
+    try:
+        asyncio.run(_bind_once(host, port))
+    except OSError as exc:
+        fail(listen_error(exc, host, port, choose))
+
+
+async def _bind_once(host: str, port: int) -> None:
+    server = await asyncio.get_running_loop().create_server(asyncio.Protocol, host, port)
+    server.close()
+    await server.wait_closed()
+
+
+def listen_error(exc: OSError, host: str, port: int, choose: str = SERVE_PORT) -> str:
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        problem, todo = "the port is in use", f"Stop the other process or pick another: {choose}"
+    elif exc.errno == errno.EACCES:
+        problem, todo = "permission denied", f"Choose a port above 1023: {choose}"
+    else:
+        problem = exc.strerror or type(exc).__name__
+        todo = "Check --host (or server.host, SIYU_SERVER__HOST)"
+    return f"cannot listen on {where}: {problem}. {todo}."
+
+
+async def require_database(url: str) -> None:
+    """Connect once, so an unreachable PostgreSQL is not taken for one without a schema
+    (Tortoise's migration planner reads a failed connection as "nothing applied")."""
+    from asyncpg import PostgresError
+    from tortoise import connections
+
+    from crm.database import close_database, open_database
+
+    try:
+        async with asyncio.timeout(CONNECT_SECONDS):
+            await open_database(url)
+            await connections.get("default").execute_query("SELECT 1")
+    except (OSError, PostgresError) as exc:  # TimeoutError is an OSError
+        fail(*database_error(url, exc))
+    finally:
+        await close_database()
+
+
+def database_error(url: str, exc: Exception) -> tuple[str, str]:
+    """What went wrong and what to do, with the host and port but never the password."""
+    parts = urlsplit(url)
+    where = f"PostgreSQL at {parts.hostname or 'localhost'}:{parts.port or 5432}"
+    if not isinstance(exc, OSError):
+        reason = str(exc).replace(parts.password, "***") if parts.password else str(exc)
+        return f"{where} refused the connection: {reason}.", (
+            "Fix the user, password or database name in database_url (SIYU_DATABASE_URL)."
+        )
+    return f"{where} is unreachable ({_os_reason(exc)}).", (
+        "Start it, or fix the host and port in database_url (SIYU_DATABASE_URL)."
+    )
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CONNECT_SECONDS:g} s"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return exc.strerror or str(exc) or type(exc).__name__
