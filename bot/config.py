@@ -46,6 +46,8 @@ class ServerSettings(BaseModel):
     # aiohttp has one timer for this: from a connection's opening (or its last response) to a
     # complete request head. WeChat gives up after 5 s, so a longer wait serves nobody.
     keepalive_seconds: float = Field(5.0, ge=1, le=300)
+    # ...and that timer stops at the head: the body has its own limit (WeChat's are a few KB).
+    body_seconds: float = Field(2.0, gt=0, le=30)
 
 
 def _check_aes_key(value: SecretStr) -> SecretStr:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -27,6 +28,20 @@ Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 class ReplayError(Exception):
     """The timestamp is outside the accepted window."""
+
+
+class SlowBody(Exception):
+    """The request body did not arrive within server.body_seconds."""
+
+
+async def read_body(request: web.Request, server: ServerSettings) -> bytes:
+    """The body, or SlowBody: aiohttp's keep-alive timer stops once the head is in, so a
+    client trickling a body (a replayed valid signature costs nothing) would hold the slot."""
+    try:
+        async with asyncio.timeout(server.body_seconds):
+            return await request.read()
+    except TimeoutError:
+        raise SlowBody(f"body not complete within {server.body_seconds:g}s") from None
 
 
 def query(request: web.Request, *names: str) -> list[str]:
@@ -81,6 +96,8 @@ def guarded(metrics: Metrics, endpoint: Endpoint) -> Endpoint:
             return await endpoint(request)
         except (CryptoError, ReplayError) as exc:
             return _reject(metrics, request, 403, exc)
+        except SlowBody as exc:
+            return _reject(metrics, request, 408, exc)
         except (XmlError, MessageError, UnicodeDecodeError) as exc:
             return _reject(metrics, request, 400, exc)
         except (StillProcessing, StoreUnavailable, BaseORMException, OSError) as exc:

@@ -16,6 +16,7 @@ from bot.webhooks.callback import (
     check_timestamp,
     encrypted_answer,
     query,
+    read_body,
 )
 from bot.webhooks.modes import PlainBodies, request_mode
 from bot.webhooks.throttle import OncePerInterval
@@ -56,7 +57,7 @@ class OfficialAccountEndpoint(CallbackEndpoint):
         encrypt_type = request.query.get("encrypt_type")
         if request_mode(encrypt_type, None) is OfficialAccountMode.PLAIN:
             return await self._receive_plain(request, timestamp, nonce)
-        envelope = parse_xml(await request.read(), self.server.max_body_bytes)
+        envelope = parse_xml(await read_body(request, self.server), self.server.max_body_bytes)
         claimed = request_mode(encrypt_type, envelope)
         if claimed.strength < self.mode.strength:
             return self._refuse(request, f"a {claimed} mode request")
@@ -75,7 +76,7 @@ class OfficialAccountEndpoint(CallbackEndpoint):
             return self._refuse(request, "a plain mode request")
         (sig,) = query(request, "signature")
         verify_signature(sig, self.crypto.token, timestamp, nonce)
-        body = await request.read()
+        body = await read_body(request, self.server)
         fields = parse_xml(body, self.server.max_body_bytes)
         bodies = PlainBodies(request.app[STORE], 2 * self.server.replay_window_seconds)
         if not await bodies.is_first_body(timestamp, nonce, body):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import PIPELINE
-from bot.webhooks.callback import CallbackEndpoint, check_timestamp, encrypted_answer, query
+from bot.webhooks.callback import (
+    CallbackEndpoint,
+    check_timestamp,
+    encrypted_answer,
+    query,
+    read_body,
+)
 from bot.wechat.messages import to_message
 from bot.wechat.xml import parse_xml
 from crm.models import Channel
@@ -25,7 +31,7 @@ class WeComEndpoint(CallbackEndpoint):
     async def receive(self, request: web.Request) -> web.Response:
         msg_signature, timestamp, nonce = query(request, "msg_signature", "timestamp", "nonce")
         check_timestamp(timestamp, self.server.replay_window_seconds)
-        envelope = parse_xml(await request.read(), self.server.max_body_bytes)
+        envelope = parse_xml(await read_body(request, self.server), self.server.max_body_bytes)
         encrypted = str(envelope.get("Encrypt", ""))
         self.crypto.verify(msg_signature, timestamp, nonce, encrypted)
         raw = self.crypto.decrypt(encrypted)

@@ -120,3 +120,31 @@ async def test_create_time_that_is_no_number_is_400(
     resp = await client.post("/wechat/oa", params=request.params, data=request.body)
     assert resp.status == 400
     assert await Interaction.all().count() == 0
+
+
+@pytest.mark.parametrize("path", ["/wechat/oa", "/wechat/wecom"])
+async def test_a_trickled_body_is_cut_off(
+    aiohttp_client, settings, oa: Simulator, path: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A valid signature (replayable for minutes) must not let a client hold a connection by
+    sending its body a byte at a time: 408 once server.body_seconds have passed."""
+    import asyncio
+
+    from bot.app import create_app
+
+    server = settings.server.model_copy(update={"body_seconds": 0.5})
+    client = await aiohttp_client(create_app(settings.model_copy(update={"server": server})))
+    request = oa.oa_safe(text_xml("o_slow", oa.receiver, "hi", 77))
+    query = "&".join(f"{k}={v}" for k, v in request.params.items())
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    head = (
+        f"POST {path}?{query} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+        f"Content-Length: {len(request.body)}\r\n\r\n"
+    )
+    writer.write(head.encode() + request.body[:10])
+    started = time.monotonic()
+    status_line = await asyncio.wait_for(reader.readline(), timeout=5)
+    writer.close()
+    assert status_line.split()[1] == b"408"
+    assert 0.4 < time.monotonic() - started < 2.0
+    assert await Interaction.all().count() == 0
