@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm import customers
+from crm.actors import Actor
 from handlers.context import Context
 from handlers.filters import change_type
 from handlers.router import Router
@@ -18,14 +19,15 @@ _REMOVED = ("del_external_contact", "del_follow_user")
 async def on_subscribe(ctx: Context) -> Reply:
     assert ctx.customer is not None
     scene = ctx.message.event_key or None
-    await customers.subscribe(ctx.customer, scene.removeprefix("qrscene_") if scene else None)
+    scene = scene.removeprefix("qrscene_") if scene else None
+    await customers.subscribe(ctx.customer, scene, actor=Actor.customer(ctx.customer.id))
     return ctx.render("welcome", name=ctx.customer.display_name)
 
 
 @router.event("unsubscribe")
 async def on_unsubscribe(ctx: Context) -> Reply:
     assert ctx.customer is not None
-    await customers.unsubscribe(ctx.customer)
+    await customers.unsubscribe(ctx.customer, actor=Actor.customer(ctx.customer.id))
     return None  # WeChat shows nothing to someone who has just left
 
 
@@ -33,7 +35,7 @@ async def on_unsubscribe(ctx: Context) -> Reply:
 async def on_contact_added(ctx: Context) -> Reply:
     m = ctx.message
     customer = await customers.follow_by_staff(
-        m.get("ExternalUserID"), m.get("UserID"), m.get("State")
+        m.get("ExternalUserID"), m.get("UserID"), m.get("State"), actor=Actor.system("wecom")
     )
     if m.get("WelcomeCode"):  # absent when the admin configured a welcome message in WeCom
         text = ctx.render("welcome", name=customer.display_name).text
@@ -43,5 +45,6 @@ async def on_contact_added(ctx: Context) -> Reply:
 
 @router.event("change_external_contact", filters=[change_type(*_REMOVED)])
 async def on_contact_removed(ctx: Context) -> Reply:
-    await customers.unfollow_by_staff(ctx.message.get("ExternalUserID"), ctx.message.get("UserID"))
+    m, wecom = ctx.message, Actor.system("wecom")  # as WeCom reported it
+    await customers.unfollow_by_staff(m.get("ExternalUserID"), m.get("UserID"), actor=wecom)
     return None
