@@ -6,6 +6,7 @@ cache, so they cannot show this.)"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
@@ -13,7 +14,7 @@ import pytest
 
 from bot.wechat.simulator import Simulator, event_xml, text_xml
 from crm.database import close_database, open_database
-from crm.models import Customer, Role, Staff
+from crm.models import Customer, Interaction, Role, Staff
 from tests.webhooks import live
 
 OPTED_OUT = "已为您退订营销消息，之后不会再打扰您。如想重新接收，回复「恢复订阅」即可。"
@@ -130,3 +131,19 @@ async def test_a_demoted_admin_is_demoted_in_every_process(
     assert await Staff.filter(userid="boss").update(role=Role.OPERATOR) == 1
     assert "角色：运营" in await whoami(session, a, "boss")
     assert "角色：运营" in await whoami(session, b, "boss")
+
+
+async def test_one_message_delivered_to_both_processes_is_recorded_once(
+    servers: tuple[live.Process, ...], db: None, session: aiohttp.ClientSession
+) -> None:
+    a, b = servers
+    oa = live.oa_simulator()
+    request = oa.oa_safe(text_xml("o_proc_retry", oa.receiver, "营业时间", 9101), "o_proc_retry")
+    answers = await asyncio.gather(
+        *(live.post(session, p, "/wechat/oa", request) for p in (a, b, a, b))
+    )
+    replies = [oa.read_reply(body) for status, body in answers if status == 200]
+    assert len(replies) == 4
+    assert {str(r["Content"]) for r in replies if r is not None} == {"每天 9:00–21:00 营业。"}
+    assert None not in replies
+    assert await Interaction.filter(dedupe_key__startswith="msg:9101").count() == 2  # in + reply
