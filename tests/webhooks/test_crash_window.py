@@ -13,6 +13,7 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from bot.webhooks.dedupe import PENDING
 from bot.wechat.fake import create_fake_app
 from bot.wechat.fake_state import FakeOAApp, FakeWeChat, FakeWeComApp
 from crm.database import close_database, open_database
@@ -80,6 +81,7 @@ def servers(fake_url: str, tmp_path: Path) -> Iterator[tuple[live.Process, live.
 
 
 def contact_added(created: int) -> str:
+    """A staff member added the contact; the welcome code lets siyu greet them once."""
     return (
         "<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>"
         f"<CreateTime>{created}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
@@ -95,30 +97,30 @@ async def test_a_retry_after_a_crash_inside_the_handler_runs_it(
     a, b = servers
     await asyncio.to_thread(live.wait_ready, [a, b])
     wecom = live.wecom_simulator()
-    created = 1_700_000_123
-    request = wecom.wecom(contact_added(created))
-    key = f"siyu:dedupe:wecom:ext:add_external_contact:zhangsan:{EXTERNAL}:{created}"
+    request = wecom.wecom(contact_added(1_700_000_123))
     store = aioredis.Redis.from_url(live.TEST_REDIS_URL, decode_responses=True)
-    async with aiohttp.ClientSession() as session:
-        first = asyncio.create_task(live.post(session, a, "/wechat/wecom", request))
-        await asyncio.wait_for(gate.entered.wait(), 30)  # A is inside the handler
-        a.kill()
-        with pytest.raises(aiohttp.ClientError):
-            await first
-        assert await store.get(key) == "pending"  # the dead owner's claim
-        # Skip to the lease's last moments (it lasts 8 s) rather than sleep them out: the
-        # retry finds the claim still held and must take it over when it lapses.
-        await store.pexpire(key, 300)
-        status, body = await live.post(session, b, "/wechat/wecom", request)
-    await store.aclose()
-    assert status == 200 and body == b"success", b.log_tail()
-    welcomes = [c for c in fake.calls if c.path == WELCOME]
-    assert [(c.errcode, c.body["welcome_code"]) for c in welcomes] == [(0, "CODE-CRASH")]
     await open_database(live.TEST_DATABASE_URL)
     try:
+        async with aiohttp.ClientSession() as session:
+            first = asyncio.create_task(live.post(session, a, "/wechat/wecom", request))
+            await asyncio.wait_for(gate.entered.wait(), 30)  # A is inside the handler
+            a.kill()
+            with pytest.raises(aiohttp.ClientError):
+                await first
+            # The window: the event is committed, its outcome is not.
+            assert await Interaction.all().values_list("direction", flat=True) == ["in"]
+            [key] = [k for k in await store.keys("*") if await store.get(k) == PENDING]
+            # The dead owner's claim: skip to its lease's last moments (it lasts 8 s) rather
+            # than sleep them out. The retry finds it held and must take it over as it lapses.
+            await store.pexpire(key, 300)
+            status, body = await live.post(session, b, "/wechat/wecom", request)
+        assert status == 200 and body == b"success", b.log_tail()
+        welcomes = [c for c in fake.calls if c.path == WELCOME]
+        assert [(c.errcode, c.body["welcome_code"]) for c in welcomes] == [(0, "CODE-CRASH")]
         customer = await Customer.get(external_userid=EXTERNAL)
         assert customer.follow_user == "zhangsan"
         kinds = sorted(await Interaction.all().values_list("kind", flat=True))
         assert kinds == ["event:change_external_contact", "reply:none", "welcome:text"]
     finally:
+        await store.aclose()
         await close_database()
