@@ -1,8 +1,8 @@
 """Two real `siyu serve` processes behind one load balancer, sharing PostgreSQL and Redis:
 what one process changes, the other must not contradict from a cache of its own.
 
-(tests/webhooks/test_scale_out.py runs two apps in one interpreter: they share every module-level
-cache, so they cannot show this.)"""
+(tests/webhooks/test_shared_store.py runs two apps in one interpreter: they share every
+module-level cache, so they cannot show this.) PostgreSQL pass only: see live.py."""
 
 from __future__ import annotations
 
