@@ -1,11 +1,13 @@
-"""The process-local caches in crm/, cleared together (tests; after merging customers)."""
+"""The process-local caches in crm/, cleared together (tests; after merging customers).
+
+None of them decides anything: customers briefly, as who they are (crm.customers), tag ids and
+which tags a customer already has (tags stick). Staff roles are read every time (crm.staff)."""
 
 from __future__ import annotations
 
-from crm import customers, staff, tagging
+from crm import customers, tagging
 
 
 def clear() -> None:
     customers.cache.clear()
-    staff.forget_cached()
     tagging.forget_cached()

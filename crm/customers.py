@@ -1,36 +1,54 @@
-"""Finding and updating customers as WeChat identifies them (openid, external_userid)."""
+"""Finding and updating customers as WeChat identifies them (openid, external_userid).
+
+Every write is an UPDATE of the fields it changes, decided by the database (a `WHERE` on the
+old value), never by the `Customer` object passed in: with several processes, that object may
+be a copy another process has since made wrong (an opt-out told 已为您退订 and never written,
+issue 10). Whether a customer may be messaged is likewise decided in SQL (crm.segments), never
+from a copy.
+
+The copies themselves stay, briefly: reading the row on every message doubled the webhook's
+CPU per message (bench/webhook.py (d): 199 -> 388 us; the ORM look-up alone costs ~160 us), so
+each process keeps a customer for `CACHE_SECONDS` as who they are (id, openid, a name for the
+greeting), never as what they agreed to.
+"""
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
+from crm.actors import Actor
 from crm.clock import utcnow
 from crm.models import Channel, Customer
 
+CACHE_SECONDS = 30.0
+
 
 class CustomerCache:
-    """A bounded LRU of customers by WeChat id, so a chat does not cost a query a message.
+    """A bounded LRU of customers by WeChat id whose entries expire, so a chat does not cost a
+    query a message and another process's change (a new name, a merge) shows within seconds."""
 
-    Entries are refreshed by every change made through this module; another process's
-    change shows up when the entry is evicted or the process restarts.
-    """
-
-    def __init__(self, size: int = 50_000) -> None:
-        self._size = size
-        self._items: OrderedDict[str, Customer] = OrderedDict()
+    def __init__(self, size: int = 50_000, ttl: float = CACHE_SECONDS) -> None:
+        self._size, self._ttl = size, ttl
+        self._items: OrderedDict[str, tuple[float, Customer]] = OrderedDict()
 
     def get(self, key: str) -> Customer | None:
-        customer = self._items.get(key)
-        if customer is not None:
-            self._items.move_to_end(key)
-        return customer
+        entry = self._items.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= time.monotonic():
+            del self._items[key]
+            return None
+        self._items.move_to_end(key)
+        return entry[1]
 
     def put(self, key: str, customer: Customer) -> None:
-        self._items[key] = customer
+        self._items[key] = (time.monotonic() + self._ttl, customer)
         self._items.move_to_end(key)
         if len(self._items) > self._size:
             self._items.popitem(last=False)
@@ -81,58 +99,68 @@ async def _survivor(customer: Customer) -> Customer:
     return customer
 
 
-async def subscribe(customer: Customer, scene: str | None, at: datetime | None = None) -> None:
-    customer.subscribed = True
-    customer.subscribed_at = at or utcnow()
-    customer.unsubscribed_at = None
-    fields = ["subscribed", "subscribed_at", "unsubscribed_at", "updated_at"]
-    if scene and not customer.source_detail:
-        customer.source_detail = scene[:64]
-        fields.append("source_detail")
-    await customer.save(update_fields=fields)
+async def subscribe(
+    customer: Customer, scene: str | None, at: datetime | None = None, *, actor: Actor
+) -> None:
+    """The customer followed the account (again); the first source (QR scene) stays."""
+    now = at or utcnow()
+    await Customer.filter(id=customer.id).update(
+        subscribed=True, subscribed_at=now, unsubscribed_at=None, updated_at=now
+    )
+    if scene:
+        await _keep_first_source(customer.id, scene)
 
 
-async def unsubscribe(customer: Customer, at: datetime | None = None) -> None:
-    customer.subscribed = False
-    customer.unsubscribed_at = at or utcnow()
-    await customer.save(update_fields=["subscribed", "unsubscribed_at", "updated_at"])
+async def unsubscribe(customer: Customer, at: datetime | None = None, *, actor: Actor) -> None:
+    now = at or utcnow()
+    await Customer.filter(id=customer.id).update(
+        subscribed=False, unsubscribed_at=now, updated_at=now
+    )
 
 
-async def opt_out(customer: Customer) -> bool:
-    """Stop marketing messages; False when the customer had already opted out."""
-    if customer.opted_out:
-        return False
-    customer.opted_out = True
-    customer.opted_out_at = utcnow()
-    await customer.save(update_fields=["opted_out", "opted_out_at", "updated_at"])
-    return True
+async def opt_out(customer: Customer, actor: Actor, at: datetime | None = None) -> bool:
+    """Stop marketing messages; False when the database already had the customer opted out
+    (the first opt-out's time stays)."""
+    now = at or utcnow()
+    changed = await Customer.filter(id=customer.id, opted_out=False).update(
+        opted_out=True, opted_out_at=now, updated_at=now
+    )
+    return changed > 0
 
 
-async def opt_in(customer: Customer) -> bool:
-    if not customer.opted_out:
-        return False
-    customer.opted_out = False
-    customer.opted_out_at = None
-    await customer.save(update_fields=["opted_out", "opted_out_at", "updated_at"])
-    return True
+async def opt_in(customer: Customer, actor: Actor, at: datetime | None = None) -> bool:
+    """Marketing messages again; False when the database had the customer opted in already."""
+    now = at or utcnow()
+    changed = await Customer.filter(id=customer.id, opted_out=True).update(
+        opted_out=False, opted_out_at=None, updated_at=now
+    )
+    return changed > 0
 
 
-async def follow_by_staff(external_userid: str, staff_userid: str, state: str | None) -> Customer:
+async def follow_by_staff(
+    external_userid: str, staff_userid: str, state: str | None, *, actor: Actor
+) -> Customer:
     """A staff member added (or edited) this external contact: record who follows them."""
     customer = await for_external_contact(external_userid)
+    await Customer.filter(id=customer.id).update(follow_user=staff_userid, updated_at=utcnow())
     customer.follow_user = staff_userid
-    fields = ["follow_user", "updated_at"]
-    if state and not customer.source_detail:
-        customer.source_detail = state[:64]
-        fields.append("source_detail")
-    await customer.save(update_fields=fields)
+    if state:
+        await _keep_first_source(customer.id, state)
     return customer
 
 
-async def unfollow_by_staff(external_userid: str, staff_userid: str) -> Customer:
-    """The contact was removed (by staff or by the customer); keep the record, drop the link."""
+async def unfollow_by_staff(external_userid: str, staff_userid: str, *, actor: Actor) -> Customer:
+    """The contact was removed (by staff or by the customer); keep the record, drop the link
+    if it is still this staff member's (another may have added the contact since)."""
     customer = await for_external_contact(external_userid)
-    if customer.follow_user == staff_userid:
+    if await Customer.filter(id=customer.id, follow_user=staff_userid).update(
+        follow_user=None, updated_at=utcnow()
+    ):
         customer.follow_user = None
-        await customer.save(update_fields=["follow_user", "updated_at"])
     return customer
+
+
+async def _keep_first_source(customer_id: int, detail: str) -> None:
+    """Where the customer came from (QR scene, 联系我 state), unless the record has one."""
+    no_source = Q(source_detail__isnull=True) | Q(source_detail="")
+    await Customer.filter(no_source, id=customer_id).update(source_detail=detail[:64])

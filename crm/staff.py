@@ -1,4 +1,7 @@
-"""Staff members as WeCom identifies them."""
+"""Staff members as WeCom identifies them.
+
+Read from the database on every staff message (one indexed query; staff messages are few): a
+role changed by any process, or by the admin API, holds from the member's next message on."""
 
 from __future__ import annotations
 
@@ -8,27 +11,19 @@ from tortoise.exceptions import IntegrityError
 
 from crm.models import Role, Staff
 
-_cache: dict[str, Staff] = {}
-
 
 async def for_userid(userid: str, admins: Collection[str] = ()) -> Staff:
     """The staff member with this WeCom userid, registered on first contact."""
-    member = _cache.get(userid)
-    if member is None:
-        member = await _get_or_create(userid, Role.ADMIN if userid in admins else Role.OPERATOR)
-        _cache[userid] = member
-    return member
-
-
-async def _get_or_create(userid: str, role: Role) -> Staff:
     member = await Staff.get_or_none(userid=userid)
     if member is not None:
         return member
     try:
+        role = Role.ADMIN if userid in admins else Role.OPERATOR
         return await Staff.create(userid=userid, role=role)
-    except IntegrityError:
+    except IntegrityError:  # another request registered them first
         return await Staff.get(userid=userid)
 
 
-def forget_cached() -> None:
-    _cache.clear()
+async def find(userid: str) -> Staff | None:
+    """The staff member with this WeCom userid, if registered (nobody is registered here)."""
+    return await Staff.get_or_none(userid=userid)

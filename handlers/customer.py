@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm import customers
+from crm.actors import Actor
 from handlers.context import Context
 from handlers.filters import has_text, intent, text_equals
 from handlers.router import Router
@@ -21,14 +22,14 @@ def _wants_opt_out(ctx: Context) -> bool:
 @router.message(_wants_opt_out)
 async def opt_out(ctx: Context) -> Reply:
     assert ctx.customer is not None
-    await customers.opt_out(ctx.customer)
+    await customers.opt_out(ctx.customer, Actor.customer(ctx.customer.id))
     return ctx.reply("已为您退订营销消息，之后不会再打扰您。如想重新接收，回复「恢复订阅」即可。")
 
 
 @router.message(text_equals(*_OPT_IN_WORDS))
 async def opt_in(ctx: Context) -> Reply:
     assert ctx.customer is not None
-    await customers.opt_in(ctx.customer)
+    await customers.opt_in(ctx.customer, Actor.customer(ctx.customer.id))
     return ctx.reply("已为您恢复订阅，感谢您的支持！")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm import customers
+from crm.actors import Actor
 from handlers.context import Context
 from handlers.filters import change_type
 from handlers.router import Router
@@ -18,14 +19,15 @@ _REMOVED = ("del_external_contact", "del_follow_user")
 async def on_subscribe(ctx: Context) -> Reply:
     assert ctx.customer is not None
     scene = ctx.message.event_key or None
-    await customers.subscribe(ctx.customer, scene.removeprefix("qrscene_") if scene else None)
+    scene = scene.removeprefix("qrscene_") if scene else None
+    await customers.subscribe(ctx.customer, scene, actor=Actor.customer(ctx.customer.id))
     return ctx.render("welcome", name=ctx.customer.display_name)
 
 
 @router.event("unsubscribe")
 async def on_unsubscribe(ctx: Context) -> Reply:
     assert ctx.customer is not None
-    await customers.unsubscribe(ctx.customer)
+    await customers.unsubscribe(ctx.customer, actor=Actor.customer(ctx.customer.id))
     return None  # WeChat shows nothing to someone who has just left
 
 
@@ -34,7 +36,7 @@ async def on_contact_added(ctx: Context) -> Reply:
     change = ctx.message.contact
     assert change is not None  # change_type() matched
     customer = await customers.follow_by_staff(
-        change.external_user_id, change.user_id, change.state
+        change.external_user_id, change.user_id, change.state, actor=Actor.system("wecom")
     )
     if change.welcome_code:  # absent when the admin configured a welcome message in WeCom
         text = ctx.render("welcome", name=customer.display_name).text
@@ -46,5 +48,6 @@ async def on_contact_added(ctx: Context) -> Reply:
 async def on_contact_removed(ctx: Context) -> Reply:
     change = ctx.message.contact
     assert change is not None  # change_type() matched
-    await customers.unfollow_by_staff(change.external_user_id, change.user_id)
+    wecom = Actor.system("wecom")  # as WeCom reported it
+    await customers.unfollow_by_staff(change.external_user_id, change.user_id, actor=wecom)
     return None

@@ -1,5 +1,9 @@
 """One inbound callback, from decrypted message to reply XML:
-dedupe -> who is it -> understand -> record durably -> handler (timed) -> record reply."""
+dedupe -> who is it -> understand -> record durably -> handler (timed) -> record the outcome.
+
+A delivery the database already has (its first attempt's claim lapsed) is answered from the
+recorded outcome; with no outcome, the first attempt died inside the handler, so the handler
+runs again (handlers are idempotent per message)."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from handlers.types import Message, Reply
 from nlp import Analysis, analyze
 
 log = logging.getLogger("siyu.pipeline")
+_NOT_MEMBERS = frozenset({"", "sys"})  # WeCom's pseudo-sender of system events; no sender
 
 
 @dataclass
@@ -62,12 +67,15 @@ class Pipeline:
     async def _first_delivery(self, message: Message) -> str | None:
         customer, staff = await self._who(message)
         analysis = _understand(message) if self.understand else None
-        inbound = _inbound_record(message, customer, analysis)
-        if not await self.journal.record(inbound):
+        if await self.journal.record(_inbound_record(message, customer, analysis)):
+            if customer is not None and analysis is not None and self.tagger is not None:
+                self._spawn(self._tag(customer, analysis))  # off the reply's critical path
+        else:
             self.metrics.duplicates += 1
-            return await _recorded_reply(message)
-        if customer is not None and analysis is not None and self.tagger is not None:
-            self._spawn(self._tag(customer, analysis))  # off the reply's critical path
+            outcome = await _recorded_outcome(message)
+            if outcome is not None:
+                return outcome.reply_xml
+            # Recorded, never answered: the process handling it died. Handle it now.
         ctx = Context(
             message, self.settings, self.state, self.messenger, customer, staff, analysis,
             self.timezone,
@@ -78,10 +86,18 @@ class Pipeline:
     async def _who(self, message: Message) -> tuple[Customer | None, Staff | None]:
         if message.channel is Channel.OA:
             return await customers.for_openid(message.sender), None
-        if message.event == "change_external_contact":
-            external = message.get("ExternalUserID")
+        if message.contact is not None:
+            external = message.contact.external_user_id
             return (await customers.for_external_contact(external) if external else None), None
-        return None, await staff_directory.for_userid(message.sender, self.settings.staff_admins)
+        return None, await self._staff(message)
+
+    async def _staff(self, message: Message) -> Staff | None:
+        """Only a member's own message registers them; `sys` and events register nobody."""
+        if message.sender in _NOT_MEMBERS:
+            return None
+        if message.is_event:
+            return await staff_directory.find(message.sender)
+        return await staff_directory.for_userid(message.sender, self.settings.staff_admins)
 
     async def _reply_in_time(self, ctx: Context) -> Reply:
         """The handler's reply, or None past the budget: then it is pushed when ready."""
@@ -120,20 +136,21 @@ class Pipeline:
     async def _record_reply(
         self, message: Message, customer: Customer | None, reply: Reply
     ) -> str | None:
+        """The delivery's outcome, recorded for every one handled, "success" included: a retry
+        that finds no outcome knows the handler never finished."""
         xml = render_reply(reply, to_user=message.sender, from_user=message.receiver)
-        if xml is None:
-            return None
         outbound = NewInteraction(
             channel=message.channel,
             direction=Direction.OUT,
-            kind=f"reply:{type(reply).__name__.removesuffix('Reply').lower()}",
+            kind=_reply_kind(reply),
             customer_id=customer.id if customer else None,
             content=reply_text(reply),
             payload=xml,
             dedupe_key=f"{message.dedupe_key}:reply",
         )
         await self.journal.record(outbound)
-        self.metrics.replies += 1
+        if xml is not None:
+            self.metrics.replies += 1
         return xml
 
     async def drain(self) -> None:
@@ -167,9 +184,22 @@ def _inbound_record(
     )
 
 
-async def _recorded_reply(message: Message) -> str | None:
-    """A delivery the database already has: answer what was answered then."""
+def _reply_kind(reply: Reply) -> str:
+    """reply:text, reply:news, reply:image; reply:none for "success"."""
+    name = "none" if reply is None else type(reply).__name__.removesuffix("Reply").lower()
+    return f"reply:{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a delivery was answered: reply XML, or None for "success"."""
+
+    reply_xml: str | None
+
+
+async def _recorded_outcome(message: Message) -> Outcome | None:
+    """A delivery the database already has: what was answered then, None if nothing was."""
     row = await Interaction.get_or_none(
         channel=message.channel.value, dedupe_key=f"{message.dedupe_key}:reply"
     )
-    return row.payload if row else None
+    return None if row is None else Outcome(row.payload)

@@ -1,5 +1,9 @@
-"""Two web processes behind a load balancer share Redis: a retry landing on the other one is
-still recorded once and answered with the first reply."""
+"""Two apps in ONE interpreter sharing Redis: concurrent deliveries of one message to either app
+are recorded once and all answered with the first reply, through the claims in the store.
+
+These apps share every module-level cache (customers, tags) and one Tortoise connection, so
+they say nothing about separate processes: tests/webhooks/test_processes.py and
+test_crash_window.py run real `siyu serve` processes for that."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from bot.wechat.simulator import Simulator, text_xml
 from crm.models import Interaction
 
 
-async def test_retry_on_another_process(
+async def test_deliveries_to_two_apps_sharing_the_store_are_answered_alike(
     aiohttp_client, settings: Settings, redis_url: str, oa: Simulator
 ) -> None:  # type: ignore[no-untyped-def]
     shared = settings.model_copy(update={"redis_url": redis_url})
