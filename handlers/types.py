@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from crm.models import Channel
+from crm.models import Channel, inbound_kind
 from handlers.identity import dedupe_key
 
 
@@ -58,7 +58,7 @@ class Message:
 
     @property
     def kind(self) -> str:
-        return f"event:{self.event}" if self.is_event else self.msg_type
+        return inbound_kind(self.msg_type, self.event)
 
     @property
     def dedupe_key(self) -> str:

@@ -19,7 +19,7 @@ from bot.wechat.replies import render_reply, reply_text
 from crm import customers, store_keys
 from crm import staff as staff_directory
 from crm.interactions import InteractionJournal, NewInteraction
-from crm.models import Channel, Customer, Direction, Interaction, Staff
+from crm.models import Channel, Customer, Delivery, Direction, Interaction, Staff, outbound_kind
 from crm.tagging import MessageTagger
 from handlers.config import ConversationSettings
 from handlers.context import ChatState, Context, Messenger
@@ -187,7 +187,7 @@ def _inbound_record(
 def _reply_kind(reply: Reply) -> str:
     """reply:text, reply:news, reply:image; reply:none for "success"."""
     name = "none" if reply is None else type(reply).__name__.removesuffix("Reply").lower()
-    return f"reply:{name}"
+    return outbound_kind(Delivery.REPLY, name)
 
 
 @dataclass(frozen=True, slots=True)
