@@ -27,7 +27,7 @@ from crm import currency, keyword_rules
 from crm.database import close_database, is_open, migrate, open_database, sqlite_path
 from crm.interactions import InteractionJournal
 from crm.tagging import MessageTagger
-from handlers.dispatcher import dispatcher
+from handlers.routes import root_router
 from scheduler.leader import Leadership
 from scheduler.service import SchedulerService
 
@@ -100,7 +100,7 @@ async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     app[PIPELINE] = Pipeline(
         claims=Claims(app[STORE]),
         journal=journal,
-        dispatcher=dispatcher(),
+        router=root_router(),
         settings=settings.conversation,
         state=app[STORE],
         messenger=WeChatMessenger(app[CLIENTS], journal),

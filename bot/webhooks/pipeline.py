@@ -19,7 +19,7 @@ from crm.models import Channel, Customer, Direction, Interaction, Staff
 from crm.tagging import MessageTagger
 from handlers.config import ConversationSettings
 from handlers.context import ChatState, Context, Messenger
-from handlers.router import Dispatcher
+from handlers.router import Router
 from handlers.types import Message, Reply
 from nlp import Analysis, analyze
 
@@ -30,7 +30,7 @@ log = logging.getLogger("siyu.pipeline")
 class Pipeline:
     claims: Claims
     journal: InteractionJournal
-    dispatcher: Dispatcher
+    router: Router
     settings: ConversationSettings
     state: ChatState
     messenger: Messenger
@@ -85,7 +85,7 @@ class Pipeline:
 
     async def _reply_in_time(self, ctx: Context) -> Reply:
         """The handler's reply, or None past the budget: then it is pushed when ready."""
-        task = asyncio.ensure_future(self.dispatcher.dispatch(ctx))
+        task = asyncio.ensure_future(self.router.handle(ctx))
         done, _ = await asyncio.wait((task,), timeout=self.budget_seconds)
         if done:
             return task.result()

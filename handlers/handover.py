@@ -1,0 +1,53 @@
+"""Handing a customer over to a person: the on-duty staff get a WeCom app message with the
+customer (masked) and the last messages. A failed notice is logged, never the customer's
+problem: the caller learns only whether someone was told."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from crm.conversations import ChatLine, recent_messages
+from crm.models import Customer, Direction
+from crm.privacy import mask_name, mask_phone
+from handlers.context import Context
+
+log = logging.getLogger("siyu.handlers.handover")
+_LINE_CHARS = 80
+_CHANNELS = {"oa": "公众号", "wecom": "企业微信"}
+
+
+async def notify_staff(ctx: Context, customer: Customer, reason: str) -> bool:
+    """Tell the on-duty staff (WeCom `touser` takes ids joined by "|"); False: nobody was."""
+    on_duty = ctx.settings.on_duty()
+    if not on_duty:
+        return False
+    try:
+        lines = await recent_messages(customer.id, ctx.settings.human_agent.recent_messages)
+        text = notice(ctx, customer, reason, lines)
+        await ctx.messenger.to_staff("|".join(on_duty), text)
+    except Exception:
+        log.exception("hand-over notice for customer %s could not be sent", customer.id)
+        return False
+    return True
+
+
+def notice(ctx: Context, customer: Customer, reason: str, lines: list[ChatLine]) -> str:
+    name = mask_name(customer.display_name) or "未留名"
+    phone = mask_phone(customer.phone) or "未留手机号"
+    channel = _CHANNELS.get(ctx.message.channel.value, ctx.message.channel.value)
+    text = [f"【{reason}】{channel}客户 {name}（{phone}，客户编号 {customer.id}）"]
+    if lines:
+        zone = ZoneInfo(ctx.timezone)
+        text.append("最近消息：")
+        text += [_chat_line(line, zone) for line in lines]
+    text.append("请尽快联系客户跟进。")
+    return "\n".join(text)
+
+
+def _chat_line(line: ChatLine, zone: ZoneInfo) -> str:
+    who = "客户" if line.direction is Direction.IN else "我们"
+    content = " ".join(line.text.split())
+    if len(content) > _LINE_CHARS:
+        content = content[: _LINE_CHARS - 1] + "…"
+    return f"{line.at.astimezone(zone):%m-%d %H:%M} {who}：{content}"
