@@ -5,6 +5,7 @@ problem: the caller learns only whether someone was told."""
 from __future__ import annotations
 
 import logging
+import re
 from zoneinfo import ZoneInfo
 
 from crm.conversations import ChatLine, recent_messages
@@ -15,6 +16,7 @@ from handlers.context import Context
 log = logging.getLogger("siyu.handlers.handover")
 _LINE_CHARS = 80
 _CHANNELS = {"oa": "公众号", "wecom": "企业微信"}
+_MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 
 
 async def notify_staff(ctx: Context, customer: Customer, reason: str) -> bool:
@@ -40,14 +42,21 @@ def notice(ctx: Context, customer: Customer, reason: str, lines: list[ChatLine])
     if lines:
         zone = ZoneInfo(ctx.timezone)
         text.append("最近消息：")
-        text += [_chat_line(line, zone) for line in lines]
+        text += [_chat_line(line, zone, customer.display_name) for line in lines]
     text.append("请尽快联系客户跟进。")
     return "\n".join(text)
 
 
-def _chat_line(line: ChatLine, zone: ZoneInfo) -> str:
+def _chat_line(line: ChatLine, zone: ZoneInfo, name: str | None) -> str:
     who = "客户" if line.direction is Direction.IN else "我们"
-    content = " ".join(line.text.split())
+    content = _masked(" ".join(line.text.split()), name)
     if len(content) > _LINE_CHARS:
         content = content[: _LINE_CHARS - 1] + "…"
     return f"{line.at.astimezone(zone):%m-%d %H:%M} {who}：{content}"
+
+
+def _masked(text: str, name: str | None) -> str:
+    """The customer's name and any mobile number in a chat line, masked like the header."""
+    if name:
+        text = text.replace(name, mask_name(name) or "")
+    return _MOBILE.sub(lambda m: mask_phone(m.group()) or "", text)
