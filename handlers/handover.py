@@ -9,13 +9,13 @@ import re
 from zoneinfo import ZoneInfo
 
 from crm.conversations import ChatLine, recent_messages
-from crm.models import Customer, Direction
+from crm.models import Channel, Customer, Direction
 from crm.privacy import mask_name, mask_phone
 from handlers.context import Context
 
 log = logging.getLogger("siyu.handlers.handover")
 _LINE_CHARS = 80
-_CHANNELS = {"oa": "公众号", "wecom": "企业微信"}
+_CHANNELS = {Channel.OA: "公众号", Channel.WECOM: "企业微信"}
 _MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 
 
@@ -37,7 +37,7 @@ async def notify_staff(ctx: Context, customer: Customer, reason: str) -> bool:
 def notice(ctx: Context, customer: Customer, reason: str, lines: list[ChatLine]) -> str:
     name = mask_name(customer.display_name) or "未留名"
     phone = mask_phone(customer.phone) or "未留手机号"
-    channel = _CHANNELS.get(ctx.message.channel.value, ctx.message.channel.value)
+    channel = _CHANNELS.get(ctx.message.channel, ctx.message.channel.value)
     text = [f"【{reason}】{channel}客户 {name}（{phone}，客户编号 {customer.id}）"]
     if lines:
         zone = ZoneInfo(ctx.timezone)
