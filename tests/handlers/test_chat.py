@@ -4,6 +4,7 @@ complaining. Real app, real database, the fake WeChat API's recorded calls."""
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -126,3 +127,28 @@ async def test_the_notice_masks_what_the_chat_lines_carry(
     await oa_send(client, oa, text_xml(OPENID, oa.receiver, "人工", 41))
     text = fake_wechat.calls_to(SEND)[0].body["text"]["content"]
     assert "我是李*，电话139****2222" in text and "13911112222" not in text
+
+
+async def test_the_notice_in_full(
+    app_with: AppFactory, oa: Simulator, fake_wechat: FakeWeChat
+) -> None:
+    """No name or phone on file, the last three lines only (both directions, newest last),
+    whitespace collapsed, long lines cut, local times."""
+    client = await app_with(
+        conversation={"human_agent": {"notify": ["kefu1"], "recent_messages": 3}}
+    )
+    long = "请问 这款\n面霜" + "适合什么肤质" * 20
+    await oa_send(client, oa, text_xml(OPENID, oa.receiver, "第一条，不该出现", 50))
+    await oa_send(client, oa, text_xml(OPENID, oa.receiver, long, 51))
+    await oa_send(client, oa, text_xml(OPENID, oa.receiver, "转人工", 52))
+    customer = await Customer.get(openid=OPENID)
+    rows = await Interaction.filter(customer_id=customer.id).order_by("id")  # last: our answer
+    zone = ZoneInfo("Asia/Shanghai")
+    at = [f"{row.created_at.astimezone(zone):%m-%d %H:%M}" for row in rows[-4:-1]]
+    said = [" ".join(str(row.content).split()) for row in rows[-4:-1]]
+    assert said[0] == "请问 这款 面霜" + "适合什么肤质" * 20 and said[2] == "转人工"
+    assert fake_wechat.sent_texts("kefu1") == [
+        f"【转人工】公众号客户 未留名（未留手机号，客户编号 {customer.id}）\n最近消息：\n"
+        f"{at[0]} 客户：{said[0][:79]}…\n{at[1]} 我们：{said[1]}\n{at[2]} 客户：转人工\n"
+        "请尽快联系客户跟进。"
+    ]

@@ -3,16 +3,27 @@ routers, lookup by update kind. Real Context objects, the in-process store."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.store import MemoryStore
 from crm.models import Channel, Customer, Role, Staff
 from handlers.config import ConversationSettings
 from handlers.context import Context
-from handlers.filters import AsyncFilter, Filter, FilterResult, InState, TextContains, TextIn
+from handlers.filters import (
+    AsyncFilter,
+    CommandCall,
+    Filter,
+    FilterResult,
+    InState,
+    TextContains,
+    TextIn,
+    has_customer,
+)
 from handlers.router import Router
 from handlers.routes import root_router
-from handlers.state import set_state
+from handlers.state import ConversationState, load_state, set_state, state_key
 from handlers.types import Message, Reply, TextReply
 
 
@@ -164,3 +175,64 @@ async def test_a_command_needs_its_role() -> None:
     assert await reply_of(router, context("/export", staff=admin)) == "ok"
     with pytest.raises(Exception, match="needs the admin role"):  # no error handler here
         await router.handle(context("/export", staff=operator))
+
+
+async def test_a_command_handler_gets_its_parsed_arguments() -> None:
+    router = Router("r")
+
+    @router.command("points", help="调整积分")
+    async def points(ctx: Context, command: CommandCall, staff: Staff) -> Reply:
+        return ctx.reply(f"{staff.userid} {command.name} {command.args} [{command.rest}]")
+
+    boss = Staff(userid="boss", role=Role.ADMIN)
+    assert await reply_of(router, context("/Points 42  +100 补发", staff=boss)) == (
+        "boss points ('42', '+100', '补发') [42  +100 补发]"
+    )
+    assert await reply_of(router, context("/points", staff=boss)) == "boss points () []"
+    assert await reply_of(router, context("/pointsx 1", staff=boss)) is None
+    assert await reply_of(router, context("points 1", staff=boss)) is None
+
+
+async def test_customer_routes_need_a_customer() -> None:
+    router = Router("r")
+
+    @router.message(TextIn("hi"), has_customer)
+    async def hello(ctx: Context, customer: Customer) -> Reply:
+        return ctx.reply(f"customer {customer.id}")
+
+    assert await reply_of(router, context("hi")) == "customer 1"
+    anonymous = dataclasses.replace(context("hi"), customer=None)
+    assert await reply_of(router, anonymous) is None
+
+
+async def test_async_filters_inside_or_and_not() -> None:
+    store, router = MemoryStore(), Router("r")
+
+    @router.message(TextIn("x") | InState("survey"))
+    async def either(ctx: Context) -> Reply:
+        return ctx.reply("either")
+
+    @router.message(~InState("survey"))
+    async def outside(ctx: Context) -> Reply:
+        return ctx.reply("outside")
+
+    assert await reply_of(router, context("y", store=store)) == "outside"
+    await set_state(context(store=store), "survey", 1)
+    assert await reply_of(router, context("y", store=store)) == "either"
+
+
+async def test_state_set_in_an_update_is_what_it_reads_next(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = MemoryStore()
+    ctx = context(store=store)
+    await set_state(ctx, "售后", "order_number", {"订单": "A1"})
+    await store.delete(state_key(Channel.OA, "oRouter"))  # the update keeps what it set
+    assert await load_state(ctx) == ConversationState("售后", "order_number", {"订单": "A1"})
+    fresh = context(store=store)
+    await set_state(fresh, "售后", 2)
+    assert await load_state(context(store=store)) == ConversationState("售后", 2, {})
+    await store.set(state_key(Channel.OA, "oRouter"), "{not json")
+    with caplog.at_level("WARNING", "siyu.handlers.state"):
+        assert await load_state(context(store=store)) is None
+    assert "unreadable conversation state '{not json'" in caplog.text
