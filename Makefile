@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install run demo test test-sqlite test-postgres lint bench
+.PHONY: install run demo test test-sqlite test-postgres lint bench mutants
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,12 @@ lint: install
 
 bench: install
 	$(PY) bench/webhook.py
+
+# Mutation testing of handlers/ and bot/webhooks/ (mutmut, config in pyproject): slow, not in CI.
+# `make mutants MUTANTS='handlers.errors*'` runs only the mutants whose names match.
+MUTANTS ?=
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+mutants: install
+	$(PY) -m pip install --quiet -e ".[mutants]"
+	SIYU_TEST_REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/mutmut run $(MUTANTS)
+	$(VENV)/bin/mutmut results

@@ -25,7 +25,7 @@ from crm import keyword_rules
 from crm.database import database
 from crm.interactions import journal
 from crm.tagging import MessageTagger
-from handlers.dispatcher import dispatcher
+from handlers.routes import root_router
 
 
 def create_app(settings: Settings, *, worker: bool = True) -> web.Application:
@@ -84,7 +84,7 @@ def _pipeline(app: web.Application) -> Pipeline:
     return Pipeline(
         claims=Claims(app[STORE]),
         journal=app[JOURNAL],
-        dispatcher=dispatcher(),
+        router=root_router(),
         settings=settings.conversation,
         state=app[STORE],
         messenger=WeChatMessenger(app[CLIENTS], app[JOURNAL]),

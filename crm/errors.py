@@ -3,6 +3,8 @@ their text is for logs and staff, never shown to customers."""
 
 from __future__ import annotations
 
+from tortoise.exceptions import DBConnectionError
+
 
 class SiyuError(Exception):
     """Base of every expected, named failure in siyu."""
@@ -34,3 +36,13 @@ class AlreadyUnmerged(Conflict):
 
 class UnknownCurrency(InvalidInput):
     """An amount in a currency without a configured exchange rate to the base currency."""
+
+
+class ServiceUnavailable(Exception):
+    """A backing service (the store, the database) did not answer. Not a SiyuError: nothing
+    is answered to the person; the update fails with 503 and WeChat's retry runs it again."""
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The store or the database is unreachable (OSError covers refused, reset, timed out)."""
+    return isinstance(exc, ServiceUnavailable | DBConnectionError | OSError)

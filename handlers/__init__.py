@@ -1,1 +1,1 @@
-"""Conversation logic: one router per module; `handlers.dispatcher.dispatcher()` orders them."""
+"""Conversation logic: one router per module; `handlers.routes.root_router()` orders them."""

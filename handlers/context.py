@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 import templates
@@ -11,7 +12,15 @@ from handlers.config import ConversationSettings
 from handlers.types import Message, TextReply
 
 if TYPE_CHECKING:
-    from nlp import Analysis
+    from nlp import Analysis, Intent
+
+
+class UpdateKind(StrEnum):
+    """What an update is, for routing and for how a failure is answered."""
+
+    MESSAGE = "message"  # a customer's message: a failure is apologised for
+    EVENT = "event"  # any event (follow, contact change, WeCom app): never answered on failure
+    STAFF = "staff"  # a staff member's message to the WeCom app: a failure says what failed
 
 
 class ChatState(Protocol):
@@ -46,14 +55,22 @@ class Context:
     staff: Staff | None = None
     analysis: Analysis | None = None
     timezone: str = "Asia/Shanghai"
+    # What filters load at most once per update (the conversation state); see handlers/state.py
+    loaded: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         return self.message.text
 
     @property
-    def intent(self) -> str | None:
-        return None if self.analysis is None else str(self.analysis.intent.value)
+    def intent(self) -> Intent | None:
+        return None if self.analysis is None else self.analysis.intent
+
+    @property
+    def update_kind(self) -> UpdateKind:
+        if self.message.is_event:
+            return UpdateKind.EVENT
+        return UpdateKind.MESSAGE if self.staff is None else UpdateKind.STAFF
 
     def reply(self, text: str) -> TextReply:
         return TextReply(text)

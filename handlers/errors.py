@@ -1,4 +1,9 @@
-"""The one place where errors become what a customer or staff member reads."""
+"""The one place where errors become what a customer or staff member reads, by update kind.
+
+A customer gets the friendly text of a named domain error, or a polite apology; a staff member
+gets one useful line (which command failed and the kind of error: never a traceback or the
+error's text, which may carry data); an event gets nothing (the router has logged the error).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from crm.errors import (
     PermissionDenied,
     SiyuError,
 )
+from handlers.context import Context, UpdateKind
+from handlers.router import Route
 from handlers.types import Reply, TextReply
 
 _MESSAGES: tuple[tuple[type[SiyuError], str], ...] = (
@@ -22,8 +29,28 @@ _MESSAGES: tuple[tuple[type[SiyuError], str], ...] = (
 )
 
 
-def friendly_reply(exc: Exception) -> Reply:
+def friendly_text(exc: Exception) -> str:
     for kind, text in _MESSAGES:
         if isinstance(exc, kind):
-            return TextReply(text)
-    return TextReply(templates.render("error"))
+            return text
+    return templates.render("error")
+
+
+def error_reply(ctx: Context, route: Route, exc: Exception) -> Reply:
+    """The root router's error handler."""
+    kind = ctx.update_kind
+    if kind is UpdateKind.EVENT:
+        return None
+    if kind is UpdateKind.STAFF:
+        return TextReply(staff_line(route, exc))
+    return TextReply(friendly_text(exc))
+
+
+def staff_line(route: Route, exc: Exception) -> str:
+    what = f"/{route.command}" if route.command else "这条消息"
+    if isinstance(exc, SiyuError):
+        return f"{what}：{friendly_text(exc)}"
+    return (
+        f"{what} 处理失败（{type(exc).__name__}），错误已记入日志。"
+        "请稍后再试，多次失败请联系管理员。"
+    )

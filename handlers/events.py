@@ -1,40 +1,54 @@
-"""Follow / unfollow on the Official Account, and WeCom external-contact changes."""
+"""Follow / unfollow: customers on the Official Account, members on the WeCom app; and WeCom
+external-contact changes."""
 
 from __future__ import annotations
 
+import logging
+
 from crm import customers
 from crm.actors import Actor
+from crm.models import Channel, Customer
 from handlers.context import Context
-from handlers.filters import change_type
+from handlers.filters import ChangeType, OnChannel, has_customer
 from handlers.router import Router
-from handlers.types import Reply
+from handlers.types import ContactChange, Reply
 
 router = Router("events")
+log = logging.getLogger("siyu.handlers.events")
 
 _ADDED = ("add_external_contact", "edit_external_contact", "add_half_external_contact")
 _REMOVED = ("del_external_contact", "del_follow_user")
+on_oa, on_wecom = OnChannel(Channel.OA), OnChannel(Channel.WECOM)
 
 
-@router.event("subscribe")
-async def on_subscribe(ctx: Context) -> Reply:
-    assert ctx.customer is not None
+@router.event("subscribe", on_oa, has_customer)
+async def on_subscribe(ctx: Context, customer: Customer) -> Reply:
     scene = ctx.message.event_key or None
     scene = scene.removeprefix("qrscene_") if scene else None
-    await customers.subscribe(ctx.customer, scene, actor=Actor.customer(ctx.customer.id))
-    return ctx.render("welcome", name=ctx.customer.display_name)
+    await customers.subscribe(customer, scene, actor=Actor.customer(customer.id))
+    return ctx.render("welcome", name=customer.display_name)
 
 
-@router.event("unsubscribe")
-async def on_unsubscribe(ctx: Context) -> Reply:
-    assert ctx.customer is not None
-    await customers.unsubscribe(ctx.customer, actor=Actor.customer(ctx.customer.id))
+@router.event("unsubscribe", on_oa, has_customer)
+async def on_unsubscribe(ctx: Context, customer: Customer) -> Reply:
+    await customers.unsubscribe(customer, actor=Actor.customer(customer.id))
     return None  # WeChat shows nothing to someone who has just left
 
 
-@router.event("change_external_contact", filters=[change_type(*_ADDED)])
-async def on_contact_added(ctx: Context) -> Reply:
-    change = ctx.message.contact
-    assert change is not None  # change_type() matched
+@router.event("subscribe", on_wecom)
+async def on_member_follows_app(ctx: Context) -> Reply:
+    """A WeCom member (staff, not a customer) started following the app."""
+    return ctx.render("staff_welcome")
+
+
+@router.event("unsubscribe", on_wecom)
+async def on_member_leaves_app(ctx: Context) -> Reply:
+    log.info("WeCom member %s stopped following the app", ctx.message.sender)
+    return None
+
+
+@router.event("change_external_contact", ChangeType(*_ADDED))
+async def on_contact_added(ctx: Context, change: ContactChange) -> Reply:
     customer = await customers.follow_by_staff(
         change.external_user_id, change.user_id, change.state, actor=Actor.system("wecom")
     )
@@ -44,10 +58,8 @@ async def on_contact_added(ctx: Context) -> Reply:
     return None  # external-contact events take no passive reply
 
 
-@router.event("change_external_contact", filters=[change_type(*_REMOVED)])
-async def on_contact_removed(ctx: Context) -> Reply:
-    change = ctx.message.contact
-    assert change is not None  # change_type() matched
+@router.event("change_external_contact", ChangeType(*_REMOVED))
+async def on_contact_removed(ctx: Context, change: ContactChange) -> Reply:
     wecom = Actor.system("wecom")  # as WeCom reported it
     await customers.unfollow_by_staff(change.external_user_id, change.user_id, actor=wecom)
     return None

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from crm import points
+from crm.models import Customer
 from handlers.context import Context
-from handlers.filters import intent, text_equals
+from handlers.filters import IntentIs, TextIn, has_customer
 from handlers.router import Router
 from handlers.types import Reply
+from nlp import Intent
 
 router = Router("points")
 
 
-def _asks_points(ctx: Context) -> bool:
-    return text_equals("积分", "查积分", "我的积分")(ctx) or intent("points_query")(ctx)
-
-
-@router.message(_asks_points)
-async def points_query(ctx: Context) -> Reply:
-    assert ctx.customer is not None
-    summary = await points.points_summary(ctx.customer.id)
+@router.message(TextIn("积分", "查积分", "我的积分") | IntentIs(Intent.POINTS_QUERY), has_customer)
+async def points_query(ctx: Context, customer: Customer) -> Reply:
+    summary = await points.points_summary(customer.id)
     return ctx.reply(points.describe(summary, ctx.timezone))

@@ -1,41 +1,36 @@
-"""Staff commands typed to the WeCom app: each one a decorated function."""
+"""Staff commands typed to the WeCom app: each one a decorated function; /help lists them."""
 
 from __future__ import annotations
 
+from crm.models import Staff
 from handlers.context import Context
-from handlers.router import Router
+from handlers.router import Router, role_allows
 from handlers.types import Reply
 
 router = Router("staff")
 
-_ROLE_NAMES = {"admin": "管理员", "operator": "运营", "viewer": "只读"}
+ROLE_NAMES = {"admin": "管理员", "operator": "运营", "viewer": "只读"}
 
 
-@router.command("help")
-async def help_command(ctx: Context) -> Reply:
+@router.command("help", help="查看可用指令")
+async def help_command(ctx: Context, staff: Staff, router: Router) -> Reply:
+    """Generated from the routes: only the commands this member's role may run."""
     lines = ["可用指令："]
-    lines += [f"/{name} — {summary}" for name, summary in COMMANDS.items()]
+    lines += [
+        f"/{route.command} — {route.help}"
+        for route in router.commands()
+        if role_allows(route.role, staff.role)
+    ]
     return ctx.reply("\n".join(lines))
 
 
-@router.command("whoami")
-async def whoami(ctx: Context) -> Reply:
-    assert ctx.staff is not None
-    role = _ROLE_NAMES.get(ctx.staff.role.value, ctx.staff.role.value)
-    name = ctx.staff.name or ctx.staff.userid
-    return ctx.reply(f"您好，{name}！\n账号：{ctx.staff.userid}\n角色：{role}")
+@router.command("whoami", help="查看我的账号和角色")
+async def whoami(ctx: Context, staff: Staff) -> Reply:
+    role = ROLE_NAMES.get(staff.role.value, staff.role.value)
+    name = staff.name or staff.userid
+    return ctx.reply(f"您好，{name}！\n账号：{staff.userid}\n角色：{role}")
 
 
-def _from_staff(ctx: Context) -> bool:
-    return ctx.staff is not None and not ctx.message.is_event
-
-
-@router.route(_from_staff)
+@router.staff()
 async def unknown_command(ctx: Context) -> Reply:
     return ctx.reply("抱歉，没有识别这条指令。发送 /help 查看可用指令。")
-
-
-COMMANDS: dict[str, str] = {
-    "help": "查看可用指令",
-    "whoami": "查看我的账号和角色",
-}

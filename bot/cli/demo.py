@@ -15,6 +15,7 @@ from bot.cli.app import ConfigOption, app
 from bot.cli.server import server_options, settings_or_exit, setup_logging
 
 DEMO_DB = "sqlite://data/demo.sqlite3"
+DEMO_STAFF = "demo_kefu"  # the WeCom userid on duty in the demo (the fake accepts any)
 
 
 @app.command()
@@ -30,6 +31,7 @@ def demo(
         redis_url=None,
         server={"host": "127.0.0.1", "port": port},
         wechat={"oa": {"api_base_url": fake_url}, "wecom": {"api_base_url": fake_url}},
+        conversation={"human_agent": {"notify": [DEMO_STAFF]}},  # told when a customer asks
     )
     for taken in (port, port + 1):
         startup.check_port("127.0.0.1", taken, "--port (the demo takes PORT and PORT + 1)")
@@ -80,7 +82,9 @@ siyu demo is running (Ctrl+C to stop)
 Try, in another terminal:
   siyu chat "你好"                      the default reply
   siyu chat "请问营业时间？"             a keyword auto-reply from config.yaml
-  siyu chat "快递太慢了，我要投诉"        sentiment and intent are recorded
+  siyu chat "快递太慢了，我要投诉"        an apology; the on-duty staff ({DEMO_STAFF}) are told
+  siyu chat --openid o_demo_li "人工"   hand-over: {DEMO_STAFF} gets the chat, masked
+  curl -s http://127.0.0.1:{port + 1}/_fake/calls   that notice, as siyu sent it to WeCom
   siyu chat --openid o_demo_li "退订"   opt out of marketing messages
   siyu nlp analyze "东西很好，物流也快"   what siyu understands of a message
   curl -s http://127.0.0.1:{port}/metrics

@@ -5,12 +5,14 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from crm.errors import ServiceUnavailable
+
 
 class LockTimeout(Exception):
     """The lock stayed held by someone else for longer than we were willing to wait."""
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(ServiceUnavailable):
     """The store did not answer (down, unreachable, no free connection in time): the caller
     answers 503 so the work is retried; the message names the cause, never a value."""
 

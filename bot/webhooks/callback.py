@@ -14,11 +14,11 @@ from tortoise.exceptions import BaseORMException
 
 from bot.config import ServerSettings
 from bot.metrics import Metrics
-from bot.store import StoreUnavailable
 from bot.webhooks.dedupe import StillProcessing
 from bot.wechat.crypto import CryptoError, MessageCrypto
 from bot.wechat.messages import MessageError
 from bot.wechat.xml import XmlError
+from crm.errors import ServiceUnavailable
 
 log = logging.getLogger("siyu.webhook")
 
@@ -100,7 +100,7 @@ def guarded(metrics: Metrics, endpoint: Endpoint) -> Endpoint:
             return _reject(metrics, request, 408, exc)
         except (XmlError, MessageError, UnicodeDecodeError) as exc:
             return _reject(metrics, request, 400, exc)
-        except (StillProcessing, StoreUnavailable, BaseORMException, OSError) as exc:
+        except (StillProcessing, ServiceUnavailable, BaseORMException, OSError) as exc:
             metrics.failed += 1
             log.error("%s %s: %s: retry expected", request.method, request.path, _name(exc))
             return web.Response(status=503, text="busy, please retry")

@@ -23,7 +23,7 @@ from crm.models import Channel, Customer, Delivery, Direction, Interaction, Staf
 from crm.tagging import MessageTagger
 from handlers.config import ConversationSettings
 from handlers.context import ChatState, Context, Messenger
-from handlers.router import Dispatcher
+from handlers.router import Router
 from handlers.types import Message, Reply
 from nlp import Analysis, analyze
 
@@ -35,7 +35,7 @@ _NOT_MEMBERS = frozenset({"", "sys"})  # WeCom's pseudo-sender of system events;
 class Pipeline:
     claims: Claims
     journal: InteractionJournal
-    dispatcher: Dispatcher
+    router: Router
     settings: ConversationSettings
     state: ChatState
     messenger: Messenger
@@ -101,7 +101,7 @@ class Pipeline:
 
     async def _reply_in_time(self, ctx: Context) -> Reply:
         """The handler's reply, or None past the budget: then it is pushed when ready."""
-        task = asyncio.ensure_future(self.dispatcher.dispatch(ctx))
+        task = asyncio.ensure_future(self.router.handle(ctx))
         done, _ = await asyncio.wait((task,), timeout=self.budget_seconds)
         if done:
             return task.result()
@@ -122,10 +122,10 @@ class Pipeline:
             log.exception("tagging customer %s failed", customer.id)
 
     async def _push_when_ready(self, ctx: Context, task: asyncio.Task[Reply]) -> None:
-        text = reply_text(await task)
-        if not text:
-            return
         try:
+            text = reply_text(await task)
+            if not text:
+                return
             if ctx.customer is not None:
                 await self.messenger.to_customer(ctx.customer, text)
             elif ctx.staff is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 
@@ -27,8 +26,11 @@ from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.models import Customer, Interaction
 from handlers.context import Context
+from handlers.filters import TextIn
+from handlers.router import Router
 from handlers.types import Reply
 from tests.conftest import TEST_CONFIG
+from tests.handlers.support import route_first
 from tests.webhooks.conftest import AiohttpClient, with_oa_mode
 
 OPENID = "oCustomer001"
@@ -272,14 +274,15 @@ async def test_late_handler_answers_success_and_pushes_later(
     """Past the time budget (1 s in the test config) WeChat gets "success" at once and the
     reply goes out through the customer-service API when the handler finishes."""
 
-    async def slow_default(ctx: Context) -> Reply:
+    slow = Router("slow")
+
+    @slow.message(TextIn("随便聊聊"))
+    async def slow_answer(ctx: Context) -> Reply:
         await asyncio.sleep(1.3)
         return ctx.reply("久等了，这是您的回复。")
 
+    route_first(client, slow)
     pipeline = client.app[PIPELINE]
-    routes = pipeline.dispatcher.routes
-    index = next(i for i, r in enumerate(routes) if r.name == "customer.default")
-    routes[index] = dataclasses.replace(routes[index], handler=slow_default)
     started = time.monotonic()
     request = oa.oa_safe(text_xml(OPENID, oa.receiver, "随便聊聊", 707), openid=OPENID)
     resp = await client.post("/wechat/oa", params=request.params, data=request.body)

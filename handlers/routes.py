@@ -1,0 +1,18 @@
+"""The root router: every handler module's router, in the order they are asked."""
+
+from __future__ import annotations
+
+from handlers import customer, events, points, staff
+from handlers.errors import error_reply
+from handlers.router import Router
+
+
+def root_router() -> Router:
+    """Routes are looked up by update kind, so only the order within a kind matters: points
+    before customer, whose last route (the default reply) answers any text; staff last, whose
+    last route answers an unknown command. Flows (InState routes) and routers with more staff
+    commands go before them."""
+    root = Router("root", on_error=error_reply)
+    for child in (events.router, points.router, customer.router, staff.router):
+        root.include_router(child)
+    return root
