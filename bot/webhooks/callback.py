@@ -36,7 +36,11 @@ class SlowBody(Exception):
 
 async def read_body(request: web.Request, server: ServerSettings) -> bytes:
     """The body, or SlowBody: aiohttp's keep-alive timer stops once the head is in, so a
-    client trickling a body (a replayed valid signature costs nothing) would hold the slot."""
+    client trickling a body (a replayed valid signature costs nothing) would hold the slot.
+    A WeChat body (a few KB) has nearly always arrived with the head: then no timer is armed
+    (one per request cost 3.4 µs, about 1 % of the pipeline)."""
+    if request.content.is_eof():
+        return await request.read()
     try:
         async with asyncio.timeout(server.body_seconds):
             return await request.read()
