@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from crm.errors import PermissionDenied, SiyuError, is_unavailable
-from crm.models import Role, Staff
+from crm.models import Staff
+from crm.permissions import Action, allowed
 from handlers.context import Context, UpdateKind
 from handlers.filters import And, Command, Filter
 from handlers.types import Reply
@@ -32,13 +33,7 @@ Handler = Callable[..., Awaitable[Reply]]
 H = TypeVar("H", bound=Handler)
 ErrorHandler = Callable[[Context, "Route", Exception], Reply]
 
-_RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
 _FROM_ROUTER = frozenset({"router"})
-
-
-def role_allows(required: Role | None, role: Role) -> bool:
-    """`required` is the least role that may run a command (None: every staff member)."""
-    return required is None or _RANK[role] >= _RANK[required]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +46,12 @@ class Route:
     events: frozenset[str] | None = None  # an event route's events (None: any)
     command: str | None = None
     help: str | None = None
-    role: Role | None = None  # the least staff role that may run it
+    action: Action | None = None  # what running it does (crm.permissions); None: anyone
     on_error: ErrorHandler | None = None  # set when a root builds its table
 
     def permits(self, staff: Staff | None) -> bool:
-        return self.role is None or (staff is not None and role_allows(self.role, staff.role))
+        """The one permission table decides, as for every other door."""
+        return self.action is None or (staff is not None and allowed(staff.role, self.action))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +92,11 @@ class Router:
         return self._register(UpdateKind.EVENT, filters, events=frozenset(names))
 
     def command(
-        self, name: str, *filters: Filter, help: str, role: Role | None = None
+        self, name: str, *filters: Filter, help: str, action: Action | None = None
     ) -> Callable[[H], H]:
-        """A staff command `/name args...`; `role`: the least role that may run it."""
+        """A staff command `/name args...`; `action`: what the member's role must allow."""
         return self._register(
-            UpdateKind.STAFF, (Command(name), *filters), command=name, help=help, role=role
+            UpdateKind.STAFF, (Command(name), *filters), command=name, help=help, action=action
         )
 
     def staff(self, *filters: Filter) -> Callable[[H], H]:
@@ -134,8 +130,8 @@ class Router:
             return None
         route, data = found
         try:
-            if route.role is not None and not route.permits(ctx.staff):
-                raise PermissionDenied(f"/{route.command} needs the {route.role.value} role")
+            if not route.permits(ctx.staff):
+                raise PermissionDenied(f"/{route.command} needs {route.action}")
             if not route.accepts:
                 return await route.handler(ctx)
             return await route.handler(ctx, **self._arguments(route, data))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm.models import Staff
 from handlers.context import Context
-from handlers.router import Router, role_allows
+from handlers.router import Router
 from handlers.types import Reply
 
 router = Router("staff")
@@ -16,11 +16,7 @@ ROLE_NAMES = {"admin": "管理员", "operator": "运营", "viewer": "只读"}
 async def help_command(ctx: Context, staff: Staff, router: Router) -> Reply:
     """Generated from the routes: only the commands this member's role may run."""
     lines = ["可用指令："]
-    lines += [
-        f"/{route.command} — {route.help}"
-        for route in router.commands()
-        if role_allows(route.role, staff.role)
-    ]
+    lines += [f"/{r.command} — {r.help}" for r in router.commands() if r.permits(staff)]
     return ctx.reply("\n".join(lines))
 
 

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from crm import store_keys
 from crm.models import Channel
 from handlers.context import Context
 
@@ -30,7 +31,7 @@ class ConversationState:
 
 
 def state_key(channel: Channel, sender: str) -> str:
-    return f"chat:{channel.value}:{sender}"
+    return store_keys.chat_state(channel.value, sender)
 
 
 def _key(ctx: Context) -> str:

@@ -19,7 +19,8 @@ from crm.errors import (
     PermissionDenied,
     SiyuError,
 )
-from crm.models import Interaction, Role
+from crm.models import Interaction
+from crm.permissions import Action
 from handlers.context import Context
 from handlers.filters import TextIn
 from handlers.router import Router
@@ -121,11 +122,11 @@ async def test_a_failing_event_is_logged_and_answered_with_nothing(
 def admin_router() -> Router:
     router = Router("admin")
 
-    @router.command("export", help="导出客户数据", role=Role.ADMIN)
+    @router.command("export", help="导出客户数据", action=Action.STAFF_MANAGE)
     async def export(ctx: Context) -> Reply:
         return ctx.reply("导出已开始。")
 
-    @router.command("stats", help="查看今日统计", role=Role.OPERATOR)
+    @router.command("stats", help="查看今日统计", action=Action.CAMPAIGNS_SEND)
     async def stats(ctx: Context) -> Reply:
         return ctx.reply("今日消息 0 条。")
 

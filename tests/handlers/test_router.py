@@ -9,6 +9,7 @@ import pytest
 
 from bot.store import MemoryStore
 from crm.models import Channel, Customer, Role, Staff
+from crm.permissions import Action
 from handlers.config import ConversationSettings
 from handlers.context import Context
 from handlers.filters import (
@@ -167,13 +168,13 @@ async def test_the_root_has_every_handler_once() -> None:
 async def test_a_command_needs_its_role() -> None:
     router = Router("r")
 
-    @router.command("export", help="导出", role=Role.ADMIN)
+    @router.command("export", help="导出", action=Action.STAFF_MANAGE)
     async def export(ctx: Context) -> Reply:
         return ctx.reply("ok")
 
     operator, admin = Staff(userid="op", role=Role.OPERATOR), Staff(userid="ad", role=Role.ADMIN)
     assert await reply_of(router, context("/export", staff=admin)) == "ok"
-    with pytest.raises(Exception, match="needs the admin role"):  # no error handler here
+    with pytest.raises(Exception, match=r"needs staff\.manage"):  # no error handler here
         await router.handle(context("/export", staff=operator))
 
 
