@@ -90,25 +90,25 @@ async def _models(request: web.Request, model: type[ModelT]) -> list[ModelT]:
 
 
 async def control_users(request: web.Request) -> web.Response:
-    try:
-        followers = await _models(request, FakeFollower)
-    except (json.JSONDecodeError, ValidationError) as exc:
-        return _bad(str(exc))
-    fake = request.app[FAKE_KEY]
-    for follower in followers:
-        fake.followers[follower.openid] = follower
-    return json_response({"ok": True, "count": len(followers)})
+    return await _register(request, FakeFollower, request.app[FAKE_KEY].followers, "openid")
 
 
 async def control_contacts(request: web.Request) -> web.Response:
+    contacts = request.app[FAKE_KEY].contacts
+    return await _register(request, FakeExternalContact, contacts, "external_userid")
+
+
+async def _register(
+    request: web.Request, model: type[ModelT], table: dict[str, ModelT], key: str
+) -> web.Response:
+    """Followers or external contacts the fake should know, by their id."""
     try:
-        contacts = await _models(request, FakeExternalContact)
+        items = await _models(request, model)
     except (json.JSONDecodeError, ValidationError) as exc:
         return _bad(str(exc))
-    fake = request.app[FAKE_KEY]
-    for contact in contacts:
-        fake.contacts[contact.external_userid] = contact
-    return json_response({"ok": True, "count": len(contacts)})
+    for item in items:
+        table[getattr(item, key)] = item
+    return json_response({"ok": True, "count": len(items)})
 
 
 async def control_inbound(request: web.Request) -> web.Response:
