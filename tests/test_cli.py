@@ -159,6 +159,15 @@ def test_an_unreachable_postgres_is_named_with_host_and_port(tmp_path: Path, com
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_an_unreachable_redis_is_named_with_host_and_port(tmp_path: Path, command: str) -> None:
+    closed = free_port()
+    result = run_siyu(tmp_path, command, SIYU_REDIS_URL=f"redis://127.0.0.1:{closed}/0")
+    assert result.returncode == 2, result.stderr
+    assert f"Redis at 127.0.0.1:{closed} is unreachable" in result.stderr
+    assert "SIYU_REDIS_URL" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_non_base64_aes_key_is_a_named_config_error(tmp_path: Path) -> None:
     bad_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDE*G"
     result = run_siyu(tmp_path, "serve", SIYU_WECHAT__OA__ENCODING_AES_KEY=bad_key)

@@ -63,6 +63,7 @@ def serve(
     startup.refuse_demo_secrets(settings, insecure=insecure_demo_secrets)
     startup.check_port(bind_host, bind_port)
     asyncio.run(_check_schema(settings.database_url))
+    startup.require_store(settings)
     setup_logging()  # after the checks: their messages are not buried in the libraries' logs
     prepare_process(settings)
     web.run_app(

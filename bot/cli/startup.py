@@ -100,6 +100,24 @@ def database_error(url: str, exc: Exception) -> tuple[str, str]:
     )
 
 
+def require_store(settings: Settings) -> None:
+    """Ping Redis once (when one is configured), so a wrong SIYU_REDIS_URL is one line."""
+    from bot.store import StoreUnavailable, opened_store
+
+    async def ping() -> None:
+        async with opened_store(settings.redis_url, settings.store):
+            pass
+
+    if not settings.redis_url:
+        return
+    try:
+        asyncio.run(ping())
+    except StoreUnavailable as exc:
+        parts = urlsplit(settings.redis_url)
+        where = f"Redis at {parts.hostname or 'localhost'}:{parts.port or 6379}"
+        fail(f"{where} is unreachable ({exc}).", "Start it, or fix redis_url (SIYU_REDIS_URL).")
+
+
 def _os_reason(exc: OSError) -> str:
     if isinstance(exc, TimeoutError):
         return f"no answer within {CONNECT_SECONDS:g} s"

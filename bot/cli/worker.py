@@ -7,6 +7,7 @@ import logging
 import signal
 from pathlib import Path
 
+from bot.cli import startup
 from bot.cli.app import ConfigOption, app
 from bot.cli.server import _check_schema, settings_or_exit, setup_logging
 from bot.config import Settings
@@ -22,6 +23,7 @@ def worker(config: Path | None = ConfigOption) -> None:
     if not settings.redis_url:
         _warn_alone()
     asyncio.run(_check_schema(settings.database_url))
+    startup.require_store(settings)
     prepare_process(settings)
     asyncio.run(_until_signalled(settings))
 
