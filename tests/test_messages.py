@@ -77,3 +77,59 @@ def test_sender_longer_than_any_wechat_id_is_refused() -> None:
             f"<xml><FromUserName>{'o' * 65}</FromUserName><CreateTime>1</CreateTime>"
             "<MsgType>text</MsgType></xml>"
         )
+
+
+def _event(sender: str, event: str, key: str = "", **extra: str) -> str:
+    more = "".join(f"<{k}>{v}</{k}>" for k, v in extra.items())
+    return (
+        f"<xml><ToUserName>gh</ToUserName><FromUserName>{sender}</FromUserName>"
+        f"<CreateTime>1700000000</CreateTime><MsgType>event</MsgType><Event>{event}</Event>"
+        f"<EventKey>{key}</EventKey>{more}</xml>"
+    )
+
+
+def _sha1(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("xml", "key"),
+    [
+        (_event("o1", "subscribe", "qrscene_7"), "evt:o1:1700000000:subscribe:qrscene_7"),
+        (_event("o1", "CLICK", "V1001"), "evt:o1:1700000000:click:V1001"),
+        (_event("o1", "unsubscribe"), "evt:o1:1700000000:unsubscribe:"),
+        (
+            _event("gh", "MASSSENDJOBFINISH", MsgID="1000001625"),
+            "evt:gh:1700000000:masssendjobfinish:1000001625",
+        ),
+        (
+            _event("zhangsan", "template_card_event", "btn", TaskId="t9"),
+            "evt:zhangsan:1700000000:template_card_event:btn:t9",
+        ),
+    ],
+    ids=["subscribe", "click", "unsubscribe", "job_finish", "template_card"],
+)
+def test_member_events_keep_their_readable_keys(xml: str, key: str) -> None:
+    """The readable form is what rows already recorded carry: a process of the next release
+    must give a retry the key its predecessor gave the first delivery."""
+    assert message(xml, Channel.WECOM if "zhangsan" in xml else Channel.OA).dedupe_key == key
+
+
+@pytest.mark.parametrize("sender", ["sys", ""], ids=["sys", "no_sender"])
+def test_system_events_are_keyed_by_their_digest(sender: str) -> None:
+    xml = _event(sender, "change_external_chat", ChatId="wr1", UpdateDetail="add_member")
+    if not sender:
+        xml = xml.replace("<FromUserName></FromUserName>", "")
+    expected = f"sys:change_external_chat:1700000000:{_sha1(xml)}"
+    assert message(xml, Channel.WECOM).dedupe_key == expected
+
+
+def test_a_long_part_becomes_its_digest_and_a_long_key_a_digest_of_itself() -> None:
+    url = "https://example.com/" + "a" * 1000
+    assert message(_event("o1", "VIEW", url)).dedupe_key == (f"evt:o1:1700000000:view:{_sha1(url)}")
+    sender, key = "o" * 64, "k" * 64  # each part fits, together they do not
+    whole = f"evt:{sender}:1700000000:scancode_waitmsg:{key}"
+    assert message(_event(sender, "scancode_waitmsg", key)).dedupe_key == f"evt:{_sha1(whole)}"
+    assert len(whole) > MAX_KEY_LENGTH
