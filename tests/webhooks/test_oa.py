@@ -292,6 +292,26 @@ async def test_late_handler_answers_success_and_pushes_later(
     assert await Interaction.filter(kind="push:text").count() == 1
 
 
+async def test_a_late_staff_reply_goes_out_as_a_wecom_app_message(
+    client: TestClient, wecom: Simulator, fake_wechat: FakeWeChat
+) -> None:
+    """The same for a staff member on WeCom: the late answer is an app message to them."""
+    slow = Router("slow")
+
+    @slow.staff(TextIn("慢慢来"))
+    async def slow_answer(ctx: Context) -> Reply:
+        await asyncio.sleep(1.3)
+        return ctx.reply("久等了，这是查询结果。")
+
+    route_first(client, slow)
+    request = wecom.wecom(text_xml("lisi", wecom.receiver, "慢慢来", 708))
+    resp = await client.post("/wechat/wecom", params=request.params, data=request.body)
+    assert await resp.text() == "success"
+    await client.app[PIPELINE].drain()
+    assert fake_wechat.sent_texts("lisi") == ["久等了，这是查询结果。"]
+    assert fake_wechat.sent_texts(OPENID) == []
+
+
 async def test_messages_from_a_merged_away_record_land_on_the_survivor(
     client: TestClient, oa: Simulator
 ) -> None:
