@@ -27,17 +27,22 @@ from crm.models import (
 from crm.models.customers import BirthdayCalendar
 from crm.segments import rules as r
 from crm.sql import POSTGRES
+from crm.sql import param as utc
 
 _COMPARE = {"eq": "", "ne": "__not", "gt": "__gt", "gte": "__gte", "lt": "__lt", "lte": "__lte"}
 
 
 @dataclass(frozen=True)
 class RuleContext:
-    """When and where a rule is evaluated: 'today' is the brand's local day."""
+    """When and where a rule is evaluated: 'today' is the brand's local day. `now` is held in
+    UTC whatever offset it was given in (SQLite compares the stored UTC text)."""
 
     now: datetime
     timezone: str = "Asia/Shanghai"
     dialect: str = "sqlite"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "now", utc(self.now))
 
     @property
     def postgres(self) -> bool:
@@ -174,9 +179,8 @@ def _last_active(c: _Compiler, node: r.LastActiveCondition) -> Q:
         if node.op == "within_days":
             return Q(last_active_at__gte=since)
         return Q(last_active_at__lt=since) | Q(last_active_at__isnull=True)
-    if node.op == "before":
-        return Q(last_active_at__lt=node.value)
-    return Q(last_active_at__gt=node.value)
+    at = utc(node.value)
+    return Q(last_active_at__lt=at) if node.op == "before" else Q(last_active_at__gt=at)
 
 
 def _birthday(c: _Compiler, node: r.BirthdayCondition) -> Q:

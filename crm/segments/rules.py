@@ -10,6 +10,8 @@ A rule is a group or a condition:
 See the condition classes below for every field and operator. Every rule also excludes
 records merged into another customer. `last_active not_within_days N` ("inactive for N days")
 includes customers never seen active; birthdays follow crm.birthdays (solar or lunar).
+`last_active before/after` takes a time with its offset, e.g. 2026-10-01T00:00:00+08:00, and
+compares instants: the same moment written in any offset selects the same customers.
 """
 
 from __future__ import annotations
