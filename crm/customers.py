@@ -19,11 +19,13 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from crm.actors import Actor
 from crm.clock import utcnow
+from crm.errors import NotFound
 from crm.models import Channel, Customer
 
 CACHE_SECONDS = 30.0
@@ -92,11 +94,26 @@ async def _get_or_create(ident: dict[str, Any], channel: Channel) -> Customer:
 
 async def _survivor(customer: Customer) -> Customer:
     """A record merged into another stands for the survivor (merges can chain)."""
-    seen = {customer.id}
-    while customer.merged_into_id is not None and customer.merged_into_id not in seen:  # type: ignore[attr-defined]
-        seen.add(customer.merged_into_id)  # type: ignore[attr-defined]
-        customer = await Customer.get(id=customer.merged_into_id)  # type: ignore[attr-defined]
-    return customer
+    into: int | None = customer.merged_into_id  # type: ignore[attr-defined]
+    if into is None:
+        return customer
+    return await Customer.get(id=await survivor_id(into))
+
+
+async def survivor_id(customer_id: int, conn: BaseDBAsyncClient | None = None) -> int:
+    """The live record a customer id stands for: itself, or the record it was merged into
+    (following chains). Every write that names a customer goes through this, so orders and
+    points sent to a merged-away id count for the person. NotFound if there is no such id."""
+    seen = {customer_id}
+    while True:
+        rows = await Customer.filter(id=customer_id).using_db(conn).values_list("merged_into_id")
+        if not rows:
+            raise NotFound(f"客户 {customer_id} 不存在")
+        into = rows[0][0]
+        if into is None or into in seen:
+            return customer_id
+        seen.add(into)
+        customer_id = into
 
 
 async def subscribe(

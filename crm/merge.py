@@ -3,7 +3,9 @@
 Interactions, tags, points, orders, complaints and segment memberships move to the survivor;
 the survivor's empty fields are filled from the other record; the merged record stays (marked
 merged_into) and a CustomerMerge keeps both records as they were plus the ids of every moved
-row, so a wrong merge can be undone with `unmerge` (crm/unmerge.py, re-exported here)."""
+row, so a wrong merge can be undone with `unmerge` (crm/unmerge.py, re-exported here). An undone
+merge sticks: duplicate detection never pairs those two records again (`merge_customers` by
+staff still can)."""
 
 from __future__ import annotations
 
@@ -53,7 +55,11 @@ SELECT c."id" AS duplicate, g.survivor AS survivor FROM "customer" c JOIN (
   SELECT "{key}" AS k, MIN("id") AS survivor FROM "customer"
   WHERE "{key}" IS NOT NULL AND "merged_into_id" IS NULL GROUP BY "{key}" HAVING COUNT(*) > 1
 ) g ON c."{key}" = g.k
-WHERE c."id" <> g.survivor AND c."merged_into_id" IS NULL ORDER BY c."id" LIMIT {limit}
+WHERE c."id" <> g.survivor AND c."merged_into_id" IS NULL AND NOT EXISTS (
+  SELECT 1 FROM "customer_merge" m
+  WHERE (m."survivor_id" = g.survivor AND m."merged_id" = c."id")
+     OR (m."survivor_id" = c."id" AND m."merged_id" = g.survivor)
+) ORDER BY c."id" LIMIT {limit}
 """
 
 
@@ -65,7 +71,9 @@ class DuplicatePair:
 
 
 async def find_duplicates(limit: int = 1000) -> list[DuplicatePair]:
-    """Live records sharing a unionid or a phone with an older live record."""
+    """Live records sharing a unionid or a phone with an older live record, except pairs
+    merged before: both records live again means that merge was undone (`unmerge` writes it
+    into the merge record), and staff said they are two people. Only staff merge them again."""
     pairs: list[DuplicatePair] = []
     for key in ("unionid", "phone"):
         rows = await fetch(_PAIRS.format(key=key, limit=int(limit)))

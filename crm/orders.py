@@ -12,10 +12,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from crm import currency
+from crm import currency, customers
 from crm.actors import Actor
-from crm.errors import Conflict, NotFound
-from crm.models import Customer, Order
+from crm.errors import Conflict
+from crm.models import Order
 from crm.sql import execute, fetch
 from crm.sql import marks as placeholders
 from crm.transactions import transaction
@@ -38,13 +38,14 @@ class OrderInput(BaseModel):
 async def record_order(
     data: OrderInput, *, actor: Actor, conn: BaseDBAsyncClient | None = None
 ) -> tuple[Order, bool]:
-    """Store an order once; (order, created). The same external id again returns the first."""
+    """Store an order once; (order, created). The same external id again returns the first.
+    An order for a merged-away customer id is the survivor's."""
+    survivor = await customers.survivor_id(data.customer_id, conn)
+    data = data.model_copy(update={"customer_id": survivor})
     existing = await Order.get_or_none(external_id=data.external_id, using_db=conn)
     if existing is not None:
         return _same(existing, data), False
     currency.check([data.currency])
-    if not await Customer.exists(id=data.customer_id, using_db=conn):
-        raise NotFound(f"客户 {data.customer_id} 不存在")
     try:
         async with transaction(conn) as tx:
             order = await Order.create(using_db=tx, **data.model_dump())

@@ -6,7 +6,7 @@ are spent and expire first-in-first-out."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from tortoise.queryset import QuerySet
 from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import PointsSettings
+from crm.customers import survivor_id
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
 from crm.sql import as_datetime, fetch
@@ -104,6 +105,7 @@ async def adjust(
 async def _apply(
     change: _Change, settings: PointsSettings, conn: BaseDBAsyncClient | None
 ) -> PointsEntry:
+    change = replace(change, customer_id=await survivor_id(change.customer_id, conn))
     existing = await PointsEntry.get_or_none(reference=change.reference, using_db=conn)
     if existing is not None:
         return _same(existing, change)

@@ -19,7 +19,7 @@ from crm.models import (
     SegmentKind,
 )
 from crm.orders import OrderInput, record_order
-from crm.points import earn, ledger_balance
+from crm.points import adjust, earn, ledger_balance, redeem
 from crm.segments import create_segment, segment_queryset
 from tests.crm.conftest import NOW, MakeCustomer
 
@@ -79,3 +79,35 @@ async def test_a_merged_record_cannot_be_merged_again(make_customer: MakeCustome
     await merge_customers(a.id, b.id, "staff", actor=SYSTEM)
     with pytest.raises(Conflict):
         await merge_customers(a.id, b.id, "staff", actor=SYSTEM)
+
+
+async def test_orders_and_points_for_a_merged_away_id_land_on_the_survivor(
+    make_customer: MakeCustomer,
+) -> None:
+    a, b, c = await make_customer(), await make_customer(), await make_customer()
+    await record_order(OrderInput(external_id="O1", customer_id=b.id, amount=Decimal("10"),
+                                  paid_at=NOW), actor=SYSTEM)  # fmt: skip
+    await merge_customers(a.id, b.id, "staff", actor=SYSTEM)
+    await merge_customers(c.id, a.id, "staff", actor=SYSTEM)  # b -> a -> c
+    clock = FrozenClock(NOW)
+
+    order, created = await record_order(
+        OrderInput(external_id="O2", customer_id=b.id, amount=Decimal("20"), paid_at=NOW),
+        actor=SYSTEM,
+    )
+    again, _ = await record_order(
+        OrderInput(external_id="O1", customer_id=b.id, amount=Decimal("10"), paid_at=NOW),
+        actor=SYSTEM,
+    )  # the shop resending an order from before the merge is the same order, not a conflict
+    await earn(b.id, 50, "p:b", clock=clock, actor=SYSTEM)
+    await redeem(a.id, 20, "r:a", clock=clock, actor=SYSTEM)
+    await adjust(b.id, 5, "a:b", clock=clock, actor=SYSTEM)
+    await earn(b.id, 50, "p:b", clock=clock, actor=SYSTEM)  # idempotent under the old id too
+
+    assert created and order.customer_id == c.id == again.customer_id  # type: ignore[attr-defined]
+    survivor = await Customer.get(id=c.id)
+    assert (survivor.order_count, survivor.total_spent) == (2, Decimal("30"))
+    assert survivor.points_balance == 35 == await ledger_balance(c.id)
+    for gone in (a.id, b.id):
+        assert not await PointsEntry.filter(customer_id=gone).exists()
+        assert not await Order.filter(customer_id=gone).exists()

@@ -12,7 +12,7 @@ from crm.actors import SYSTEM
 from crm.clock import FrozenClock
 from crm.database import close_database, migrate
 from crm.errors import AlreadyUnmerged, Conflict, NotFound
-from crm.merge import list_merges, merge_customers, unmerge
+from crm.merge import list_merges, merge_customers, merge_duplicates, unmerge
 from crm.models import (
     Customer,
     CustomerMerge,
@@ -88,6 +88,25 @@ async def test_a_merge_is_undone_once(make_customer: MakeCustomer) -> None:
         await unmerge(record.id, actor=SYSTEM)
     with pytest.raises(NotFound, match="siyu merges"):
         await unmerge(record.id + 1000, actor=SYSTEM)
+
+
+async def test_an_unmerged_pair_is_not_merged_again_by_duplicate_detection(
+    make_customer: MakeCustomer,
+) -> None:
+    a = await make_customer(phone="+8613800000009")
+    b = await make_customer(phone="+8613800000009")
+    assert await merge_duplicates(actor=SYSTEM) == 1
+    record = await CustomerMerge.get(merged_id=b.id)
+    await unmerge(record.id, actor=SYSTEM)
+
+    c = await make_customer(phone="+8613800000009")
+    assert await merge_duplicates(actor=SYSTEM) == 1  # c still joins a; b stays apart
+    assert (await Customer.get(id=c.id)).merged_into_id == a.id  # type: ignore[attr-defined]
+    assert (await Customer.get(id=b.id)).merged_into_id is None  # type: ignore[attr-defined]
+    assert await merge_duplicates(actor=SYSTEM) == 0
+
+    await merge_customers(a.id, b.id, "staff", actor=SYSTEM)  # staff may still merge by hand
+    assert (await Customer.get(id=b.id)).merged_into_id == a.id  # type: ignore[attr-defined]
 
 
 async def test_fields_changed_after_the_merge_stay(make_customer: MakeCustomer) -> None:
