@@ -30,7 +30,8 @@ log = logging.getLogger("siyu.points")
 
 @dataclass(frozen=True)
 class PointsSummary:
-    """What a customer asking 积分 is told: the points valid now and the soonest expiring ones."""
+    """What a customer asking 积分 is told: the points valid now, and how many of them expire on
+    the soonest expiry day (`expiring_at` is that day's first expiry)."""
 
     balance: int
     expiring_amount: int
@@ -259,22 +260,25 @@ GROUP BY e.expires_at
 """
 
 
-async def points_summary(customer_id: int, *, clock: Clock = SYSTEM_CLOCK) -> PointsSummary:
-    """The points valid now and the next batch to expire, in one query: it answers a
-    customer's 积分 inside the webhook's time budget. Credits past their date count for
-    nothing, whether or not the expiry job has run."""
+async def points_summary(
+    customer_id: int, *, clock: Clock = SYSTEM_CLOCK, timezone: str = "Asia/Shanghai"
+) -> PointsSummary:
+    """The points valid now and those expiring on the soonest expiry day (local to
+    `timezone`), in one query: it answers a customer's 积分 inside the webhook's time budget.
+    Credits past their date count for nothing, whether or not the expiry job has run."""
     rows = await fetch(_SUMMARY, [clock.now(), customer_id])
     if not rows:
         raise NotFound(f"客户 {customer_id} 不存在")
     batches = [(as_datetime(r["expires_at"]), int(r["amount"])) for r in rows if r["expires_at"]]
-    return _summarise(batches)
+    return _summarise(batches, ZoneInfo(timezone))
 
 
-def _summarise(batches: list[tuple[datetime, int]]) -> PointsSummary:
+def _summarise(batches: list[tuple[datetime, int]], zone: ZoneInfo) -> PointsSummary:
     if not batches:
         return PointsSummary(0, 0, None)
     first = min(at for at, _ in batches)
-    expiring = sum(amount for at, amount in batches if at == first)
+    day = first.astimezone(zone).date()
+    expiring = sum(amount for at, amount in batches if at.astimezone(zone).date() == day)
     return PointsSummary(sum(amount for _, amount in batches), expiring, first)
 
 

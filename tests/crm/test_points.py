@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
 from crm.points import (
     adjust,
+    describe,
     earn,
     expire_due,
     ledger_balance,
@@ -195,3 +196,25 @@ async def test_a_redeem_spends_only_credits_still_valid_and_the_job_expires_the_
     assert (await PointsEntry.get(kind=PointsKind.EXPIRE)).amount == -100
     assert (await points_summary(c.id, clock=clock)).balance == 40
     assert await balance(c.id) == 40 == await ledger_balance(c.id)
+
+
+async def test_points_summary_counts_everything_expiring_on_the_named_local_day(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
+    c = await make_customer()
+    settings = PointsSettings(validity_days=30)
+    # Shanghai times: 24 Nov 00:30 and 23:30 (different UTC days), then 25 Nov 00:30.
+    for amount, earned_at in (
+        (40, datetime(2026, 11, 23, 16, 30, tzinfo=UTC)),
+        (60, datetime(2026, 11, 24, 15, 30, tzinfo=UTC)),
+        (25, datetime(2026, 11, 24, 16, 30, tzinfo=UTC)),
+    ):
+        clock.set(earned_at)
+        await earn(c.id, amount, f"order:{amount}", clock=clock, settings=settings, actor=SYSTEM)
+    summary = await points_summary(c.id, clock=clock)
+    assert (summary.balance, summary.expiring_amount) == (125, 100)
+    assert summary.expiring_at == datetime(2026, 12, 23, 16, 30, tzinfo=UTC)
+    assert "其中 100 分将于 2026年12月24日 到期" in describe(summary)
+    in_utc = await points_summary(c.id, clock=clock, timezone="UTC")
+    assert in_utc.expiring_amount == 40
+    assert "其中 40 分将于 2026年12月23日 到期" in describe(in_utc, "UTC")
