@@ -23,7 +23,7 @@ from crm.config import PointsSettings
 from crm.customers import survivor_id
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
-from crm.sql import as_datetime, fetch
+from crm.sql import as_datetime, fetch, param
 from crm.transactions import transaction
 
 log = logging.getLogger("siyu.points")
@@ -31,7 +31,8 @@ log = logging.getLogger("siyu.points")
 
 @dataclass(frozen=True)
 class PointsSummary:
-    """What a customer asking 积分 is told: the balance and the soonest expiring points."""
+    """What a customer asking 积分 is told: the points valid now, and how many of them expire on
+    the soonest expiry day (`expiring_at` is that day's first expiry)."""
 
     balance: int
     expiring_amount: int
@@ -163,16 +164,11 @@ async def _credit(tx: BaseDBAsyncClient, change: _Change, settings: PointsSettin
 
 async def _debit(tx: BaseDBAsyncClient, change: _Change) -> PointsEntry:
     spend = -change.amount
-    updated = await (
-        Customer.filter(id=change.customer_id, points_balance__gte=spend)
-        .using_db(tx)
-        .update(points_balance=F("points_balance") - spend)
-    )
-    if not updated:
-        balance = await Customer.filter(id=change.customer_id).using_db(tx).first()
-        have = balance.points_balance if balance else 0
-        raise InsufficientPoints(f"积分不足：需要 {spend}，当前余额 {have}")
-    await _consume_fifo(tx, change.customer_id, spend)
+    credits = await _valid(change.customer_id, change.now).using_db(tx).order_by("expires_at", "id")
+    have = sum(credit.remaining for credit in credits)
+    if have < spend or not await _lower_balance(tx, change.customer_id, spend):
+        raise InsufficientPoints(f"积分不足：需要 {spend}，当前可用 {have}")
+    await _consume_fifo(tx, credits, spend)
     return await PointsEntry.create(
         using_db=tx,
         customer_id=change.customer_id,
@@ -183,12 +179,22 @@ async def _debit(tx: BaseDBAsyncClient, change: _Change) -> PointsEntry:
     )
 
 
-async def _consume_fifo(tx: BaseDBAsyncClient, customer_id: int, spend: int) -> None:
-    credits = (
-        await PointsEntry.filter(customer_id=customer_id, remaining__gt=0)
+async def _lower_balance(tx: BaseDBAsyncClient, customer_id: int, spend: int) -> int:
+    return await (
+        Customer.filter(id=customer_id, points_balance__gte=spend)
         .using_db(tx)
-        .order_by("expires_at", "id")
+        .update(points_balance=F("points_balance") - spend)
     )
+
+
+def _valid(customer_id: int, now: datetime) -> QuerySet[PointsEntry]:
+    """Credits spendable at `now`: unspent and not past their date, whether or not the expiry
+    job has swept them yet (the cached balance still counts unswept ones)."""
+    return PointsEntry.filter(customer_id=customer_id, remaining__gt=0, expires_at__gt=param(now))
+
+
+async def _consume_fifo(tx: BaseDBAsyncClient, credits: list[PointsEntry], spend: int) -> None:
+    """Spend from `credits`, read under the customer's row lock, soonest-expiring first."""
     for credit in credits:
         if spend == 0:
             return
@@ -246,29 +252,36 @@ async def _expire_one(credit_id: int, now: datetime, conn: BaseDBAsyncClient | N
         return 1
 
 
+# One row per expiry time of the credits valid at ?, or one row of NULLs without any.
 _SUMMARY = """
-WITH soon AS (
-    SELECT MIN(expires_at) AS at FROM points_entry
-    WHERE customer_id = ? AND remaining > 0 AND expires_at > ?
-)
-SELECT c.points_balance AS balance, soon.at AS expiring_at,
-       (SELECT COALESCE(SUM(e.remaining), 0) FROM points_entry e
-        WHERE e.customer_id = c.id AND e.remaining > 0 AND e.expires_at = soon.at) AS expiring
-FROM customer c CROSS JOIN soon WHERE c.id = ?
+SELECT e.expires_at AS expires_at, COALESCE(SUM(e.remaining), 0) AS amount
+FROM customer c LEFT JOIN points_entry e
+  ON e.customer_id = c.id AND e.remaining > 0 AND e.expires_at > ?
+WHERE c.id = ?
+GROUP BY e.expires_at
 """
 
 
-async def points_summary(customer_id: int, *, clock: Clock = SYSTEM_CLOCK) -> PointsSummary:
-    """Balance and the next batch to expire (amount and time), in one query: it answers a
-    customer's 积分 inside the webhook's time budget."""
-    rows = await fetch(_SUMMARY, [customer_id, clock.now(), customer_id])
+async def points_summary(
+    customer_id: int, *, clock: Clock = SYSTEM_CLOCK, timezone: str = "Asia/Shanghai"
+) -> PointsSummary:
+    """The points valid now and those expiring on the soonest expiry day (local to
+    `timezone`), in one query: it answers a customer's 积分 inside the webhook's time budget.
+    Credits past their date count for nothing, whether or not the expiry job has run."""
+    rows = await fetch(_SUMMARY, [clock.now(), customer_id])
     if not rows:
         raise NotFound(f"客户 {customer_id} 不存在")
-    row = rows[0]
-    if row["expiring_at"] is None:
-        return PointsSummary(int(row["balance"]), 0, None)
-    expiring_at = as_datetime(row["expiring_at"])
-    return PointsSummary(int(row["balance"]), int(row["expiring"] or 0), expiring_at)
+    batches = [(as_datetime(r["expires_at"]), int(r["amount"])) for r in rows if r["expires_at"]]
+    return _summarise(batches, ZoneInfo(timezone))
+
+
+def _summarise(batches: list[tuple[datetime, int]], zone: ZoneInfo) -> PointsSummary:
+    if not batches:
+        return PointsSummary(0, 0, None)
+    first = min(at for at, _ in batches)
+    day = first.astimezone(zone).date()
+    expiring = sum(amount for at, amount in batches if at.astimezone(zone).date() == day)
+    return PointsSummary(sum(amount for _, amount in batches), expiring, first)
 
 
 async def _sum(qs: QuerySet[PointsEntry], column: str) -> int:

@@ -15,5 +15,5 @@ router = Router("points")
 
 @router.message(TextIn("积分", "查积分", "我的积分") | IntentIs(Intent.POINTS_QUERY), has_customer)
 async def points_query(ctx: Context, customer: Customer) -> Reply:
-    summary = await points.points_summary(customer.id)
+    summary = await points.points_summary(customer.id, timezone=ctx.timezone)
     return ctx.reply(points.describe(summary, ctx.timezone))

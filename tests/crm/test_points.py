@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,15 @@ from crm.clock import FrozenClock
 from crm.config import PointsSettings
 from crm.errors import Conflict, InsufficientPoints, InvalidInput, NotFound
 from crm.models import Customer, PointsEntry, PointsKind
-from crm.points import adjust, earn, expire_due, ledger_balance, points_summary, redeem
+from crm.points import (
+    adjust,
+    describe,
+    earn,
+    expire_due,
+    ledger_balance,
+    points_summary,
+    redeem,
+)
 from tests.crm.conftest import NOW, MakeCustomer
 
 
@@ -148,3 +156,65 @@ def test_describe_speaks_to_the_customer() -> None:
         "您当前的积分余额为 1,200 分。其中 300 分将于 2027年1月1日 到期，记得及时使用哦～"
     )
     assert "欢迎常来" in describe(PointsSummary(0, 0, None))
+
+
+async def test_points_past_their_date_cannot_be_redeemed_before_the_expiry_job_runs(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
+    c = await make_customer()
+    settings = PointsSettings(validity_days=30)
+    await earn(c.id, 100, "order:1", clock=clock, settings=settings, actor=SYSTEM)
+    clock.advance(days=31)
+    with pytest.raises(InsufficientPoints, match="积分不足"):
+        await redeem(c.id, 50, "gift:1", clock=clock, actor=SYSTEM)
+    before = await points_summary(c.id, clock=clock)
+    assert (before.balance, before.expiring_amount, before.expiring_at) == (0, 0, None)
+    assert await expire_due(clock=clock, actor=SYSTEM) == 1
+    assert await points_summary(c.id, clock=clock) == before
+    assert await balance(c.id) == 0 == await ledger_balance(c.id)
+    assert not await PointsEntry.exists(reference="gift:1")
+
+
+async def test_a_redeem_spends_only_credits_still_valid_and_the_job_expires_the_rest(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
+    c = await make_customer()
+    short = await earn(
+        c.id, 100, "order:1", clock=clock, settings=PointsSettings(validity_days=10), actor=SYSTEM
+    )
+    long = await earn(
+        c.id, 100, "order:2", clock=clock, settings=PointsSettings(validity_days=100), actor=SYSTEM
+    )
+    clock.advance(days=11)
+    assert (await points_summary(c.id, clock=clock)).balance == 100
+    await redeem(c.id, 60, "gift:1", clock=clock, actor=SYSTEM)
+    assert (await PointsEntry.get(id=short.id)).remaining == 100
+    assert (await PointsEntry.get(id=long.id)).remaining == 40
+    with pytest.raises(InsufficientPoints):
+        await redeem(c.id, 41, "gift:2", clock=clock, actor=SYSTEM)
+    assert await expire_due(clock=clock, actor=SYSTEM) == 1
+    assert (await PointsEntry.get(kind=PointsKind.EXPIRE)).amount == -100
+    assert (await points_summary(c.id, clock=clock)).balance == 40
+    assert await balance(c.id) == 40 == await ledger_balance(c.id)
+
+
+async def test_points_summary_counts_everything_expiring_on_the_named_local_day(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
+    c = await make_customer()
+    settings = PointsSettings(validity_days=30)
+    # Shanghai times: 24 Nov 00:30 and 23:30 (different UTC days), then 25 Nov 00:30.
+    for amount, earned_at in (
+        (40, datetime(2026, 11, 23, 16, 30, tzinfo=UTC)),
+        (60, datetime(2026, 11, 24, 15, 30, tzinfo=UTC)),
+        (25, datetime(2026, 11, 24, 16, 30, tzinfo=UTC)),
+    ):
+        clock.set(earned_at)
+        await earn(c.id, amount, f"order:{amount}", clock=clock, settings=settings, actor=SYSTEM)
+    summary = await points_summary(c.id, clock=clock)
+    assert (summary.balance, summary.expiring_amount) == (125, 100)
+    assert summary.expiring_at == datetime(2026, 12, 23, 16, 30, tzinfo=UTC)
+    assert "其中 100 分将于 2026年12月24日 到期" in describe(summary)
+    in_utc = await points_summary(c.id, clock=clock, timezone="UTC")
+    assert in_utc.expiring_amount == 40
+    assert "其中 40 分将于 2026年12月23日 到期" in describe(in_utc, "UTC")
