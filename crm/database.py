@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.api import plan as tortoise_plan
 
@@ -34,13 +35,17 @@ def _with_sqlite_pragmas(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "&".join(missing)
 
 
+def _connection(url: str) -> str | dict[str, Any]:
+    if url.startswith("postgresql://"):
+        return "postgres://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite://"):
+        return url
+    return {**expand_db_url(_with_sqlite_pragmas(url)), "engine": "crm.sqlite_engine"}
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite://"):
-        url = _with_sqlite_pragmas(url)
-    elif url.startswith("postgresql://"):
-        url = "postgres://" + url.removeprefix("postgresql://")
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(url)},
         "apps": {APP: {"models": MODELS, "migrations": MIGRATIONS}},
         "use_tz": True,
         "timezone": "UTC",

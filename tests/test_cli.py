@@ -269,3 +269,23 @@ async def test_idle_and_slow_connections_are_dropped(served_port: int) -> None:
     )
     for seconds in await asyncio.gather(*clients):
         assert KEEPALIVE - 0.5 <= seconds <= KEEPALIVE + 2
+
+
+# -- embedded mode: one `siyu serve` per SQLite file -------------------------------------------
+
+
+def test_a_second_serve_on_the_same_sqlite_file_exits_with_one_line(tmp_path: Path) -> None:
+    env = siyu_env(tmp_path)
+    first = subprocess.Popen(
+        [str(SIYU), "serve"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_healthy(first, int(env["SIYU_SERVER__PORT"]))
+        second = run_siyu(tmp_path, "serve")  # same file, another free port
+    finally:
+        first.terminate()
+        first.communicate(timeout=30)
+    assert second.returncode == 2, second.stderr
+    assert second.stderr.count("\n") == 1, second.stderr
+    assert f"{tmp_path}/siyu.sqlite3" in second.stderr and "another siyu serve" in second.stderr
+    assert "PostgreSQL" in second.stderr and "Traceback" not in second.stderr

@@ -35,6 +35,7 @@ def demo(
     )
     for taken in (port, port + 1):
         startup.check_port("127.0.0.1", taken, "--port (the demo takes PORT and PORT + 1)")
+    startup.claim_sqlite(settings.database_url)
     setup_logging("WARNING")
     try:
         asyncio.run(_run_demo(settings, port))

@@ -62,6 +62,7 @@ def serve(
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
     startup.refuse_demo_secrets(settings, insecure=insecure_demo_secrets)
     startup.check_port(bind_host, bind_port)
+    startup.claim_sqlite(settings.database_url)
     asyncio.run(_check_schema(settings.database_url))
     startup.require_store(settings)
     setup_logging()  # after the checks: their messages are not buried in the libraries' logs

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import errno
-from typing import NoReturn
+import fcntl
+from typing import IO, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -66,6 +67,29 @@ def listen_error(exc: OSError, host: str, port: int, choose: str = SERVE_PORT) -
         problem = exc.strerror or type(exc).__name__
         todo = "Check --host (or server.host, SIYU_SERVER__HOST)"
     return f"cannot listen on {where}: {problem}. {todo}."
+
+
+_held: list[IO[bytes]] = []  # open for the process lifetime: closing would release the lock
+
+
+def claim_sqlite(url: str) -> None:
+    """Embedded mode is one server process: hold `<db>.serve.lock` until this process exits."""
+    from crm.database import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(path.name + ".serve.lock").open("wb")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        fail(
+            f"{path} is in use by another siyu serve (SQLite serves from one process); stop it, "
+            "or use PostgreSQL + Redis (SIYU_DATABASE_URL, SIYU_REDIS_URL) to run several."
+        )
+    _held.append(lock)
 
 
 async def require_database(url: str) -> None:
