@@ -1,7 +1,10 @@
 """Loyalty points: an append-only ledger (earn / redeem / expire / adjust), the balance cached on
 the customer. Every entry is idempotent by its reference; the balance never goes negative, even
-under concurrent redeems (row lock on PostgreSQL plus a conditional UPDATE everywhere); credits
-are spent and expire first-in-first-out."""
+under concurrent redeems (row lock on PostgreSQL plus a conditional UPDATE everywhere).
+
+FIFO here means soonest-expiring first: a redeem spends the credit whose expiry comes first
+(ties: the earlier credit), not the one earned first; with one validity period the two agree,
+but a later credit with a shorter validity is spent before an older, longer-lived one."""
 
 from __future__ import annotations
 

@@ -116,8 +116,7 @@ class _Compiler:
         """`a OR b` where a branch is a subquery (has tag …) makes the database test every
         customer (PostgreSQL: a full scan with a hashed subplan). Instead each branch selects its
         own ids through its own index and the customer must be among them: `id IN (SELECT id …
-        WHERE a UNION ALL SELECT id … WHERE b)`. Only outside `not`: there SQL's NULL (city IS
-        NULL in `city = …`) must stay NULL, and IN would turn it into false."""
+        WHERE a UNION ALL SELECT id … WHERE b)`. Only outside `not`, where the id list pays off."""
         parts: list[ValuesQuery[Any]] = []
         for branch in branches:
             sub = _Compiler(self.ctx)
@@ -156,8 +155,9 @@ def _rfm(c: _Compiler, node: r.RfmCondition) -> Q:
     if isinstance(node.value, tuple):
         low, high = node.value
         scores = RfmScore.filter(**{f"{node.field}__gte": low, f"{node.field}__lte": high})
-    elif node.op == "ne":
-        scores = RfmScore.exclude(**{node.field: node.value})
+    elif node.op == "ne":  # as `not {eq}`: customers without a score are "ne X" too
+        scores = RfmScore.filter(**{node.field: node.value})
+        return ~Q(id__in=Subquery(scores.values("customer_id")))
     else:
         scores = RfmScore.filter(**{node.field + _COMPARE[node.op]: node.value})
     return Q(id__in=Subquery(scores.values("customer_id")))
@@ -165,6 +165,12 @@ def _rfm(c: _Compiler, node: r.RfmCondition) -> Q:
 
 def _q(lookups: dict[str, Any]) -> Q:
     return Q(**lookups)  # QQQ
+
+
+def _known(column: str, matched: Q) -> Q:
+    """A condition on a nullable column is false, never SQL NULL, when the value is unknown,
+    so that its negation (ne, not_in, not) selects the customers whose value is unknown."""
+    return Q(matched, _q({f"{column}__isnull": False}), join_type="AND")
 
 
 def _compare(column: str, op: str, value: Any) -> Q:
@@ -177,10 +183,11 @@ def _last_active(c: _Compiler, node: r.LastActiveCondition) -> Q:
     if isinstance(node.value, int):
         since = c.ctx.now - timedelta(days=node.value)
         if node.op == "within_days":
-            return Q(last_active_at__gte=since)
+            return _known("last_active_at", Q(last_active_at__gte=since))
         return Q(last_active_at__lt=since) | Q(last_active_at__isnull=True)
     at = utc(node.value)
-    return Q(last_active_at__lt=at) if node.op == "before" else Q(last_active_at__gt=at)
+    matched = Q(last_active_at__lt=at) if node.op == "before" else Q(last_active_at__gt=at)
+    return _known("last_active_at", matched)
 
 
 def _birthday(c: _Compiler, node: r.BirthdayCondition) -> Q:
@@ -194,9 +201,9 @@ def _birthday(c: _Compiler, node: r.BirthdayCondition) -> Q:
     keys = birthdays.keys_between(start, end)
     solar = Q(birthday_calendar=BirthdayCalendar.SOLAR, birthday_md__in=sorted(keys.solar))
     if not keys.lunar:
-        return solar
+        return _known("birthday_md", solar)
     lunar = Q(birthday_calendar=BirthdayCalendar.LUNAR, birthday_md__in=sorted(keys.lunar))
-    return solar | lunar
+    return _known("birthday_md", solar | lunar)
 
 
 def _number(c: _Compiler, node: r.NumberCondition) -> Q:
@@ -216,7 +223,7 @@ def _flag(c: _Compiler, node: r.FlagCondition) -> Q:
 def _choice(c: _Compiler, node: r.ChoiceCondition) -> Q:
     column = "source_channel" if node.field == "channel" else node.field
     values = node.value if isinstance(node.value, list) else [node.value]
-    matched = _q({f"{column}__in": values})
+    matched = _known(column, _q({f"{column}__in": values}))
     return ~matched if node.op in ("ne", "not_in") else matched
 
 
@@ -230,8 +237,8 @@ def _attribute(c: _Compiler, node: r.AttributeCondition) -> Q:
     if node.op in ("exists", "missing"):
         return _q({f"{name}__isnull": node.op == "missing"})
     values = node.value if isinstance(node.value, list) else [node.value]
-    matched = _q({f"{name}__in": [str(v) for v in values]})
-    return ~matched & _q({f"{name}__isnull": False}) if node.op == "ne" else matched
+    matched = _known(name, _q({f"{name}__in": [str(v) for v in values]}))
+    return ~matched if node.op == "ne" else matched
 
 
 def _negative(c: _Compiler, node: r.NegativeSentimentCondition) -> Q:

@@ -12,6 +12,12 @@ records merged into another customer. `last_active not_within_days N` ("inactive
 includes customers never seen active; birthdays follow crm.birthdays (solar or lunar).
 `last_active before/after` takes a time with its offset, e.g. 2026-10-01T00:00:00+08:00, and
 compares instants: the same moment written in any offset selects the same customers.
+
+Unknown values: a condition on a value the customer does not have (no city, no such attribute
+or a JSON null one, never active, no birthday, no RFM score) is false, never "unknown". Hence
+`ne`, `not_in`, `lacks` and `{"not": rule}` select exactly the customers the positive form does
+not: a customer whose city is unknown IS `city ne 杭州` and `not {city eq 杭州}`, and
+`not {last_active within_days 30}` equals `last_active not_within_days 30`.
 """
 
 from __future__ import annotations

@@ -218,3 +218,16 @@ async def test_points_summary_counts_everything_expiring_on_the_named_local_day(
     in_utc = await points_summary(c.id, clock=clock, timezone="UTC")
     assert in_utc.expiring_amount == 40
     assert "其中 40 分将于 2026年12月23日 到期" in describe(in_utc, "UTC")
+
+
+async def test_fifo_spends_the_soonest_expiring_credit_first_not_the_oldest(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
+    c = await make_customer()
+    year = await earn(c.id, 100, "order:1", clock=clock, actor=SYSTEM)
+    clock.advance(days=1)
+    short = PointsSettings(validity_days=30)
+    month = await earn(c.id, 50, "promo:1", clock=clock, settings=short, actor=SYSTEM)
+    await redeem(c.id, 60, "gift:1", clock=clock, actor=SYSTEM)
+    assert (await PointsEntry.get(id=month.id)).remaining == 0
+    assert (await PointsEntry.get(id=year.id)).remaining == 90

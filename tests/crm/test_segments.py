@@ -200,13 +200,13 @@ async def test_any_with_a_subquery_branch_matches_like_or(make_customer: MakeCus
     assert await ids(rule) == {vip.id, gold.id, rich.id, both.id}
     inside = {"all": [{"field": "city", "value": "北京"}, rule]}
     assert await ids(inside) == {gold.id, rich.id, both.id}
-    # Under not, SQL's NULL stays NULL: city IS NULL is neither 上海 nor not 上海.
+    # Under not, an unknown city is "not 上海": not {…} is the complement of the rule.
     negated = {
         "not": {"any": [{"field": "tag", "value": "vip"}, {"field": "city", "value": "上海"}]}
     }
-    assert await ids(negated) == {gold.id, rich.id}
+    assert await ids(negated) == {gold.id, rich.id, nobody.id}
     assert merged.id not in await ids(rule) | await ids(negated)
-    assert nobody.id not in await ids(rule) | await ids(negated)
+    assert nobody.id not in await ids(rule)
     qs = rule_queryset(rule, context(clock=FrozenClock(NOW)))
     assert [c.id for c in await preview(qs, limit=2)] == sorted([vip.id, gold.id])
     assert [b async for b in iter_ids(qs, batch_size=3)] == [
@@ -253,3 +253,55 @@ async def test_total_spent_compares_as_a_number(make_customer: MakeCustomer) -> 
     assert await ids({"field": "total_spent", "op": "gt", "value": 500}) == {big.id}
     assert await ids({"field": "total_spent", "op": "lte", "value": 100}) == {small.id}
     assert await ids({"field": "total_spent", "op": "ne", "value": 60}) == {big.id}
+
+
+async def test_unknown_values_are_not_matching_under_negation(make_customer: MakeCustomer) -> None:
+    # A customer whose city, attribute, last-active time or birthday is unknown is "not 杭州":
+    # ne, not_in and not {…} are exactly the complement of the positive rule.
+    hz = await make_customer(city="杭州", last_active_at=NOW - timedelta(days=2),
+                             attributes={"level": "gold"},
+                             **birthday_fields(parse_birthday("1990-11-23")))  # fmt: skip
+    sh = await make_customer(city="上海", last_active_at=NOW - timedelta(days=40))
+    unknown = await make_customer(city=None)
+    everyone = {hz.id, sh.id, unknown.id}
+    assert await ids({"field": "city", "op": "ne", "value": "杭州"}) == {sh.id, unknown.id}
+    assert await ids({"field": "city", "op": "not_in", "value": ["杭州"]}) == {sh.id, unknown.id}
+    assert await ids({"not": {"field": "city", "value": "杭州"}}) == {sh.id, unknown.id}
+    level = {"field": "attribute", "key": "level", "op": "ne", "value": "gold"}
+    assert await ids(level) == {sh.id, unknown.id}
+    recent = {"field": "last_active", "op": "within_days", "value": 30}
+    inactive = {"field": "last_active", "op": "not_within_days", "value": 30}
+    assert await ids({"not": recent}) == await ids(inactive) == {sh.id, unknown.id}
+    before = {"field": "last_active", "op": "before", "value": NOW - timedelta(days=10)}
+    assert await ids({"not": before}) == {hz.id, unknown.id}
+    birthday = {"field": "birthday", "op": "today"}
+    assert await ids({"not": birthday}) == {sh.id, unknown.id}
+    vip_or_hz = {"any": [{"field": "tag", "value": "vip"}, {"field": "city", "value": "杭州"}]}
+    assert await ids({"not": vip_or_hz}) == {sh.id, unknown.id}
+    for rule in (level, recent, before, birthday, vip_or_hz, {"field": "city", "value": "杭州"}):
+        assert await ids(rule) | await ids({"not": rule}) == everyone
+
+
+async def test_rfm_ne_includes_unscored_like_not_eq(make_customer: MakeCustomer) -> None:
+    scored = await make_customer()
+    other = await make_customer()
+    unscored = await make_customer()
+    await RfmScore.create(customer_id=scored.id, r_score=5, f_score=4, m_score=5, scored_at=NOW)
+    await RfmScore.create(customer_id=other.id, r_score=2, f_score=4, m_score=1, scored_at=NOW)
+    for field, value in (("r_score", 5), ("f_score", 4), ("m_score", 5)):
+        ne = await ids({"field": field, "op": "ne", "value": value})
+        assert ne == await ids({"not": {"field": field, "value": value}})
+        assert unscored.id in ne and scored.id not in ne
+    assert await ids({"field": "f_score", "op": "ne", "value": 4}) == {unscored.id}
+    assert await ids({"field": "r_score", "op": "ne", "value": 5}) == {other.id, unscored.id}
+
+
+async def test_json_null_attribute_counts_as_missing(make_customer: MakeCustomer) -> None:
+    null = await make_customer(attributes={"level": None})
+    gold = await make_customer(attributes={"level": "gold"})
+    absent = await make_customer()
+    missing = await ids({"field": "attribute", "key": "level", "op": "missing"})
+    assert missing == {null.id, absent.id}
+    assert await ids({"field": "attribute", "key": "level", "op": "exists"}) == {gold.id}
+    level = {"field": "attribute", "key": "level", "op": "ne", "value": "gold"}
+    assert await ids(level) == {null.id, absent.id}
