@@ -4,17 +4,28 @@ other's short write transaction instead of failing with "database is locked"."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from tortoise.transactions import in_transaction
 
-from crm.database import sqlite_path
+from crm.database import close_database, open_database, sqlite_path
 from crm.models import Tag
-from tests.conftest import TEST_DATABASE_URL
 
-pytestmark = pytest.mark.skipif(TEST_DATABASE_URL != "sqlite", reason="SQLite's file locks")
+
+@pytest.fixture
+async def database_url(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[str]:
+    """Always SQLite, in both test passes: these are SQLite's own file locks."""
+    shutil.copy(sqlite_template, tmp_path / "siyu.sqlite3")
+    url = f"sqlite://{tmp_path}/siyu.sqlite3"
+    await open_database(url)
+    yield url
+    await close_database()
+
 HELD = 0.3  # seconds the other process keeps its write transaction open
 
 

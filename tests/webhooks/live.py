@@ -35,6 +35,11 @@ OA_AES_KEY = "Pr0cOAkeyAbcdefghijklmnopqrstuvwxyz01234567"
 WECOM_CORP_ID, WECOM_TOKEN = "wwproc0000000001", "proc-wecom-token"
 WECOM_AES_KEY = "Pr0cWeComKeyAbcdefghijklmnopqrstuvwxyz01234"
 STARTUP_SECONDS = 60.0
+PROCESS_DATABASE_URL = (
+    TEST_DATABASE_URL
+    if TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+    else os.environ.get("SIYU_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+)
 
 
 def free_port() -> int:
@@ -44,13 +49,9 @@ def free_port() -> int:
 
 
 def postgres_and_redis() -> tuple[str, str]:
-    """The test PostgreSQL and Redis URLs: skipped in the SQLite pass; in CI a missing server
-    fails the test (conftest.unavailable), on a developer machine it skips."""
-    if not TEST_DATABASE_URL.startswith(("postgres://", "postgresql://")):
-        pytest.skip(
-            "two siyu processes share one database only on PostgreSQL (one SQLite file belongs "
-            "to one process): this test runs in the PostgreSQL pass (SIYU_TEST_DATABASE_URL)"
-        )
+    """The test PostgreSQL and Redis URLs. Two processes share one database only on PostgreSQL
+    (a SQLite file belongs to one process), so the SQLite pass uses the PostgreSQL test
+    database too; in CI a missing server fails the test (conftest.unavailable)."""
     import redis
     from redis import exceptions as redis_errors
 
@@ -61,7 +62,7 @@ def postgres_and_redis() -> tuple[str, str]:
         unavailable("Redis", exc)
     finally:
         client.close()
-    return TEST_DATABASE_URL, TEST_REDIS_URL
+    return PROCESS_DATABASE_URL, TEST_REDIS_URL
 
 
 def fresh_schema(database_url: str) -> None:

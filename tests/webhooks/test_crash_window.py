@@ -99,7 +99,7 @@ async def test_a_retry_after_a_crash_inside_the_handler_runs_it(
     wecom = live.wecom_simulator()
     request = wecom.wecom(contact_added(1_700_000_123))
     store = aioredis.Redis.from_url(live.TEST_REDIS_URL, decode_responses=True)
-    await open_database(live.TEST_DATABASE_URL)
+    await open_database(live.PROCESS_DATABASE_URL)
     try:
         async with aiohttp.ClientSession() as session:
             first = asyncio.create_task(live.post(session, a, "/wechat/wecom", request))

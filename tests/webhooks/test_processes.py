@@ -42,7 +42,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[live.Pro
 @pytest.fixture
 async def db() -> AsyncIterator[None]:
     """The test's own connection to the servers' database, to look at what they wrote."""
-    await open_database(live.TEST_DATABASE_URL)
+    await open_database(live.PROCESS_DATABASE_URL)
     yield
     await close_database()
 
