@@ -1,5 +1,17 @@
 """Tortoise models of the customer domain (the only place models live)."""
 
+from crm.models.campaigns import (
+    Campaign,
+    CampaignDelivery,
+    CampaignKind,
+    CampaignRun,
+    CampaignStatus,
+    Coupon,
+    DeliveryStatus,
+    MessageTemplate,
+    RunStatus,
+    SendChannel,
+)
 from crm.models.complaints import Complaint, ComplaintStatus
 from crm.models.customers import BirthdayCalendar, Channel, Customer, Gender, LifecycleStage
 from crm.models.interactions import (
@@ -12,6 +24,7 @@ from crm.models.interactions import (
 )
 from crm.models.lifecycle import LifecycleChange
 from crm.models.merges import CustomerMerge
+from crm.models.notices import SentNotice
 from crm.models.orders import Order
 from crm.models.points import PointsEntry, PointsKind
 from crm.models.rfm import RfmScore
@@ -21,13 +34,20 @@ from crm.models.tags import CustomerTag, KeywordRule, Tag, TagSource
 
 __all__ = [
     "BirthdayCalendar",
+    "Campaign",
+    "CampaignDelivery",
+    "CampaignKind",
+    "CampaignRun",
+    "CampaignStatus",
     "Channel",
     "Complaint",
     "ComplaintStatus",
+    "Coupon",
     "Customer",
     "CustomerMerge",
     "CustomerTag",
     "Delivery",
+    "DeliveryStatus",
     "Direction",
     "Gender",
     "Interaction",
@@ -35,14 +55,18 @@ __all__ = [
     "KeywordRule",
     "LifecycleChange",
     "LifecycleStage",
+    "MessageTemplate",
     "Order",
     "PointsEntry",
     "PointsKind",
     "RfmScore",
     "Role",
+    "RunStatus",
     "Segment",
     "SegmentKind",
     "SegmentMember",
+    "SendChannel",
+    "SentNotice",
     "Staff",
     "Tag",
     "TagSource",

@@ -1,0 +1,1 @@
+"""Campaigns: definitions, rendering, the outbox of deliveries, claims and stats (no WeChat here)."""
