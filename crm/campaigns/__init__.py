@@ -1,1 +1,1 @@
-"""Campaigns: definitions, rendering, the outbox of deliveries, claims and stats (no WeChat here)."""
+"""Campaigns: definitions, rendering, the delivery outbox, claims and stats (no WeChat here)."""
