@@ -46,3 +46,28 @@ class ServiceUnavailable(Exception):
 def is_unavailable(exc: BaseException) -> bool:
     """The store or the database is unreachable (OSError covers refused, reset, timed out)."""
     return isinstance(exc, ServiceUnavailable | DBConnectionError | OSError)
+
+
+class CampaignError(SiyuError):
+    """A campaign could not be created, changed, run or rendered as asked."""
+
+
+class CampaignNotFound(CampaignError, NotFound):
+    """No campaign (or run) with that id or name."""
+
+
+class InvalidCampaign(CampaignError, InvalidInput):
+    """A campaign file or change was rejected; the message names each field; nothing written."""
+
+
+class CampaignStateError(CampaignError, Conflict):
+    """The change is not allowed in the campaign's current status (e.g. resume a draft)."""
+
+
+class RenderFailed(CampaignError):
+    """A template did not render for one customer: that delivery fails with `reason` (short,
+    no exception text, e.g. `template_undefined:customer.nickname`); the run goes on."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(detail or reason)
+        self.reason = reason[:64]
