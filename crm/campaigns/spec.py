@@ -12,7 +12,7 @@
     timezone: Asia/Shanghai
     status: scheduled                   # or draft
     coupon: {prefix: BD}                # birthday
-    second_text / second_after_days / inactive_days        # winback
+    second_text (or second_template: a file) / second_after_days / inactive_days   # winback
     expiring_within_days / milestones / earn_threshold     # points
 
 Schedules: {at: ISO time} (custom; a time without offset is local to `timezone`),
@@ -198,6 +198,7 @@ class CampaignSpec(_Spec):
     timezone: str = "Asia/Shanghai"
     coupon: Coupon | None = None
     second_text: str | None = Field(None, min_length=1, max_length=2000)
+    second_template: str | None = Field(None, pattern=_TEMPLATE_FILE, description="or a file")
     second_after_days: int | None = Field(None, ge=1, le=365)
     inactive_days: int | None = Field(None, ge=1, le=3650)
     expiring_within_days: int | None = Field(None, ge=1, le=366)
@@ -219,7 +220,7 @@ class CampaignSpec(_Spec):
     def _inline(cls, value: str | None) -> str | None:
         return None if value is None else check_template(value)
 
-    @field_validator("template")
+    @field_validator("template", "second_template")
     @classmethod
     def _file(cls, value: str | None) -> str | None:
         if value is not None:
@@ -248,7 +249,8 @@ class CampaignSpec(_Spec):
     @model_validator(mode="after")
     def _whole(self) -> CampaignSpec:
         _one_of(self, ("segment", "segment_id"), "segment 或 segment_id")
-        _one_of(self, ("text", "template", "message_template"), "text、template 或 message_template")
+        messages = ("text", "template", "message_template")
+        _one_of(self, messages, "text、template 或 message_template")
         _kind_fits(self)
         return self
 
@@ -262,6 +264,7 @@ def _one_of(spec: CampaignSpec, names: tuple[str, ...], label: str) -> None:
 _KIND_FIELDS: dict[str, CampaignKind] = {
     "coupon": CampaignKind.BIRTHDAY,
     "second_text": CampaignKind.WINBACK,
+    "second_template": CampaignKind.WINBACK,
     "second_after_days": CampaignKind.WINBACK,
     "inactive_days": CampaignKind.WINBACK,
     "expiring_within_days": CampaignKind.POINTS,
@@ -278,8 +281,17 @@ def _kind_fits(spec: CampaignSpec) -> None:
     for name, kind in _KIND_FIELDS.items():
         if getattr(spec, name) is not None and spec.kind is not kind:
             raise ValueError(f"{name}: 只适用于 {kind.value} 活动")
-    if spec.second_after_days is not None and spec.second_text is None:
-        raise ValueError("second_after_days: 需要同时给出 second_text（第二条消息）")
+    if spec.second_text is not None and spec.second_template is not None:
+        raise ValueError("second_text/second_template: 只能给出其中之一")
+    if spec.second_after_days is not None and _second_source(spec) is None:
+        raise ValueError("second_after_days: 需要同时给出 second_text 或 second_template")
+
+
+def _second_source(spec: CampaignSpec) -> str | None:
+    """Win-back's second message; a file's text is copied in, so the row says all it sends."""
+    if spec.second_template is not None:
+        return (templates.TEMPLATE_DIR / spec.second_template).read_text(encoding="utf-8")
+    return spec.second_text
 
 
 def parse_spec(data: Any) -> CampaignSpec:
@@ -306,13 +318,17 @@ def load_spec(path: Path) -> CampaignSpec:
 def _describe(exc: ValidationError) -> list[str]:
     errors = exc.errors(include_url=False, include_input=False)
     # `quiet_hours: {…}` gone wrong also fails the `false` branch of the union: noise.
-    wrong = [e for e in errors if not str(e["loc"][-1]).startswith("literal[")] or errors
+    wrong = [e for e in errors if not _literal_branch(e["loc"])] or errors
     lines = []
     for error in wrong:
         message = error["msg"].removeprefix("Value error, ")
         path = _path(error["loc"])
         lines.append(f"  {path}: {message}" if path else f"  {message}")
     return lines
+
+
+def _literal_branch(loc: tuple[int | str, ...]) -> bool:
+    return bool(loc) and str(loc[-1]).startswith("literal[")
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -385,8 +401,9 @@ _OPTION_NAMES = (
 
 def _options(spec: CampaignSpec) -> dict[str, Any]:
     options: dict[str, Any] = {n: getattr(spec, n) for n in _OPTION_NAMES}
+    options["second_text"] = _second_source(spec)
     if spec.coupon is not None:
         options["coupon"] = spec.coupon.model_dump()
-    if spec.second_text is not None and spec.second_after_days is None:
+    if options["second_text"] is not None and spec.second_after_days is None:
         options["second_after_days"] = 7  # the issue's "M more days": a week unless told
     return {k: v for k, v in options.items() if v is not None}
