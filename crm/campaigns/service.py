@@ -8,13 +8,14 @@ campaigns_version() and rebuilds its jobs when the answer changes.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
 from crm.actors import Actor
 from crm.campaigns.spec import CampaignSpec, to_fields
-from crm.clock import SYSTEM_CLOCK, Clock
+from crm.clock import SYSTEM_CLOCK
 from crm.errors import CampaignNotFound, CampaignStateError, InvalidCampaign
 from crm.models import Segment
 from crm.models.campaigns import Campaign, CampaignRun, CampaignStatus, MessageTemplate
@@ -99,13 +100,17 @@ async def list_campaigns(status: CampaignStatus | None = None) -> list[Campaign]
     return await qs.order_by("id")
 
 
-async def set_status(
-    campaign_id: int, status: CampaignStatus, *, actor: Actor, clock: Clock = SYSTEM_CLOCK
-) -> Campaign:
+def _stamp() -> datetime:
+    """updated_at as auto_now writes it on save (the system clock, not an injected one): the
+    version the leader polls must only move forward, whichever way a campaign changed."""
+    return SYSTEM_CLOCK.now()
+
+
+async def set_status(campaign_id: int, status: CampaignStatus, *, actor: Actor) -> Campaign:
     """Move a campaign to `status` if TRANSITIONS allow it from where it is now."""
     allowed_from = [s for s, targets in TRANSITIONS.items() if status in targets]
     moved = await Campaign.filter(id=campaign_id, status__in=allowed_from).update(
-        status=status, updated_at=clock.now()
+        status=status, updated_at=_stamp()
     )
     campaign = await get_campaign(campaign_id)
     if not moved and campaign.status is not status:
@@ -116,21 +121,21 @@ async def set_status(
     return campaign
 
 
-async def pause(campaign_id: int, *, actor: Actor, clock: Clock = SYSTEM_CLOCK) -> Campaign:
+async def pause(campaign_id: int, *, actor: Actor) -> Campaign:
     """No new runs, and the workers leave its pending deliveries alone until resumed."""
-    return await set_status(campaign_id, S.PAUSED, actor=actor, clock=clock)
+    return await set_status(campaign_id, S.PAUSED, actor=actor)
 
 
-async def resume(campaign_id: int, *, actor: Actor, clock: Clock = SYSTEM_CLOCK) -> Campaign:
+async def resume(campaign_id: int, *, actor: Actor) -> Campaign:
     campaign = await get_campaign(campaign_id)
     if campaign.status is not S.PAUSED:
         raise CampaignStateError(f"活动 {campaign_id} 状态为 {campaign.status}，未暂停")
-    return await set_status(campaign_id, S.SCHEDULED, actor=actor, clock=clock)
+    return await set_status(campaign_id, S.SCHEDULED, actor=actor)
 
 
-async def publish(campaign_id: int, *, actor: Actor, clock: Clock = SYSTEM_CLOCK) -> Campaign:
+async def publish(campaign_id: int, *, actor: Actor) -> Campaign:
     """A draft goes on the schedule."""
-    return await set_status(campaign_id, S.SCHEDULED, actor=actor, clock=clock)
+    return await set_status(campaign_id, S.SCHEDULED, actor=actor)
 
 
 async def delete_campaign(campaign_id: int, *, actor: Actor) -> None:
@@ -142,9 +147,9 @@ async def delete_campaign(campaign_id: int, *, actor: Actor) -> None:
     log.info("campaign %s deleted by %s", campaign_id, actor.label)
 
 
-async def mark_done(campaign_id: int, *, clock: Clock = SYSTEM_CLOCK) -> None:
+async def mark_done(campaign_id: int) -> None:
     """A one-off {at} campaign after its run; done stays done (a second call is a no-op)."""
-    await set_status(campaign_id, S.DONE, actor=Actor.system("scheduler"), clock=clock)
+    await set_status(campaign_id, S.DONE, actor=Actor.system("scheduler"))
 
 
 async def schedulable_campaigns() -> list[Campaign]:
