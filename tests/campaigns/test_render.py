@@ -122,7 +122,10 @@ async def test_template_data_is_checked_as_wechat_checks_it() -> None:
         "data": {"thing1": "{{ customer.display_name }}", "thing2": "{{ customer.city }}"},
     })  # fmt: skip
     assert mapped.template_id == "TM01" and mapped.template_url == "https://example.com/m"
-    assert mapped.template_data(scope()) == {"thing1": {"value": "王小明"}, "thing2": {"value": "上海"}}
+    assert mapped.template_data(scope()) == {
+        "thing1": {"value": "王小明"},
+        "thing2": {"value": "上海"},
+    }
     for city, reason in (("上" * 21, "template_value_too_long:thing2"),
                          ("上\n海", "template_value_newline:thing2"),
                          ("", "template_value_empty:thing2")):  # fmt: skip

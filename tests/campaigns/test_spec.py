@@ -92,7 +92,10 @@ def test_points_options() -> None:
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"second_text": "再见"}, "second_text: 只适用于 winback"),
         ({"coupon": {"prefix": "bd-"}}, "coupon.prefix"),
-        ({"template_message": {"template_id": "T1", "data": {"x y": "a"}}}, "template_message.data"),
+        (
+            {"template_message": {"template_id": "T1", "data": {"x y": "a"}}},
+            "template_message.data",
+        ),
         ({"colour": "red"}, "colour"),
         ({"kind": "weekly"}, "kind"),
     ],

@@ -46,7 +46,11 @@ async def deliver(run: CampaignRun, status: DeliveryStatus, **fields: Any) -> Cu
 async def test_counts_by_status_channel_code_and_reason() -> None:
     campaign = await make_campaign()
     run = await run_of(campaign, "2026-12-01")
-    for channel in (SendChannel.CUSTOMER_SERVICE, SendChannel.CUSTOMER_SERVICE, SendChannel.TEMPLATE):
+    for channel in (
+        SendChannel.CUSTOMER_SERVICE,
+        SendChannel.CUSTOMER_SERVICE,
+        SendChannel.TEMPLATE,
+    ):
         await deliver(run, D.SENT, channel=channel)
     await deliver(run, D.FAILED, errcode=43004, reason="require subscribe")
     await deliver(run, D.FAILED, reason="template_undefined:nickname")
@@ -97,8 +101,12 @@ async def test_replies_opt_outs_redeems_and_orders_after_the_send() -> None:
     await inbound(before, sent_at - timedelta(minutes=1))
     await inbound(skipped, sent_at + timedelta(hours=1))
     await Interaction.create(customer=before, channel="oa", direction="out", kind="push:text")
-    await Customer.filter(id=late.id).update(opted_out=True, opted_out_at=sent_at + timedelta(hours=2))
-    await Customer.filter(id=before.id).update(opted_out=True, opted_out_at=sent_at + timedelta(hours=80))
+    await Customer.filter(id=late.id).update(
+        opted_out=True, opted_out_at=sent_at + timedelta(hours=2)
+    )
+    await Customer.filter(id=before.id).update(
+        opted_out=True, opted_out_at=sent_at + timedelta(hours=80)
+    )
     for ref, customer, days in (("r1", replied, 6), ("r2", replied, 8), ("r3", late, 1)):
         entry = await PointsEntry.create(customer=customer, kind=PointsKind.REDEEM, amount=-40,
                                          reference=ref)  # fmt: skip
