@@ -1,10 +1,23 @@
-"""A handful of named sample customers for `siyu demo` (idempotent)."""
+"""A handful of named sample customers for `siyu demo`, and its birthday campaign
+(idempotent)."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
-from crm.models import Channel, Customer, Gender
+from crm import birthdays
+from crm.actors import Actor
+from crm.birthdays import Birthday
+from crm.campaigns.service import create_campaign, resume, update_campaign
+from crm.campaigns.spec import CampaignSpec, parse_spec
+from crm.clock import Clock
+from crm.models import Channel, Customer, Gender, Interaction
+from crm.models.campaigns import Campaign, CampaignStatus
+from crm.models.customers import BirthdayCalendar
+
+DEMO = Actor.system("demo")
 
 SAMPLES = (
     ("o_demo_wang", "王小明", "13800138000", date(1990, 5, 20), Gender.MALE, "上海"),
@@ -28,3 +41,100 @@ async def seed_demo_customers() -> int:
         )  # fmt: skip
         created += int(was_created)
     return created
+
+
+# -- the birthday campaign of `siyu demo` -------------------------------------------------------
+
+DEMO_CAMPAIGN = "生日祝福（演示）"
+
+
+@dataclass(frozen=True)
+class BirthdayGuest:
+    openid: str
+    name: str
+    lunar: bool  # 农历 birthday today, else 公历
+    chatted: bool  # wrote in the last hours: inside the customer-service window
+    subscribed: bool  # follows the account: can get a template message
+
+
+BIRTHDAY_GUESTS = (
+    BirthdayGuest("o_demo_bd_zhou", "周芳", lunar=False, chatted=True, subscribed=True),
+    BirthdayGuest("o_demo_bd_wu", "吴磊", lunar=True, chatted=True, subscribed=True),
+    BirthdayGuest("o_demo_bd_zheng", "郑爽", lunar=False, chatted=False, subscribed=True),
+    BirthdayGuest("o_demo_bd_sun", "孙悦", lunar=True, chatted=False, subscribed=False),
+)
+
+
+@dataclass(frozen=True)
+class DemoCampaign:
+    campaign_id: int
+    fires_at: str  # local HH:MM
+    guests: tuple[BirthdayGuest, ...]
+
+
+async def seed_birthday_demo(*, clock: Clock, timezone: str = "Asia/Shanghai") -> DemoCampaign:
+    """Customers whose birthday is today (solar and, unless today is in a leap month, lunar),
+    some of whom just wrote, and a birthday campaign that fires 30 to 90 seconds from now.
+    Started again the same day, today's run exists already: nobody gets it twice."""
+    local = clock.now().astimezone(ZoneInfo(timezone))
+    guests = tuple(g for g in BIRTHDAY_GUESTS if not g.lunar or _lunar_today(local.date()))
+    for guest in guests:
+        customer = await _birthday_guest(guest, local.date(), clock)
+        if guest.chatted:
+            await Interaction.create(
+                customer=customer, channel="oa", direction="in", kind="text", content="在吗？"
+            )
+    fires = (local + timedelta(seconds=90)).strftime("%H:%M")  # 30 to 90 s from now
+    campaign = await _demo_campaign(fires, timezone)
+    return DemoCampaign(campaign.id, fires, guests)
+
+
+def _lunar_today(day: date) -> Birthday | None:
+    keys = birthdays.lunar_keys(day)
+    if not keys:
+        return None  # a leap month: nobody's lunar birthday falls in it
+    md = min(keys)
+    return Birthday(BirthdayCalendar.LUNAR, md // 100, md % 100)
+
+
+async def _birthday_guest(guest: BirthdayGuest, today: date, clock: Clock) -> Customer:
+    solar = Birthday(BirthdayCalendar.SOLAR, today.month, today.day)
+    birthday = _lunar_today(today) if guest.lunar else solar
+    customer, _ = await Customer.update_or_create(
+        openid=guest.openid,
+        defaults={
+            "display_name": guest.name, "subscribed": guest.subscribed, "opted_out": False,
+            "source_channel": Channel.OA, "last_active_at": clock.now() if guest.chatted else None,
+            **birthdays.birthday_fields(birthday),
+        },
+    )  # fmt: skip
+    return customer
+
+
+def _demo_spec(fires: str, timezone: str) -> CampaignSpec:
+    return parse_spec({
+        "name": DEMO_CAMPAIGN,
+        "kind": "birthday",
+        "segment": {"field": "birthday", "op": "today"},
+        "template": "campaign_birthday.j2",
+        "template_message": {
+            "template_id": "TM_DEMO_BIRTHDAY",
+            "data": {"thing1": "{{ customer.display_name }}", "thing2": "生日快乐，祝您开心每一天"},
+        },
+        "schedule": {"birthday": {"days_before": 0, "at": fires}},
+        "quiet_hours": False,  # the demo fires whenever it is started, even at night
+        "coupon": {"prefix": "BD"},
+        "timezone": timezone,
+    })  # fmt: skip
+
+
+async def _demo_campaign(fires: str, timezone: str) -> Campaign:
+    spec = _demo_spec(fires, timezone)
+    existing = await Campaign.get_or_none(name=DEMO_CAMPAIGN)
+    if existing is None:
+        return await create_campaign(spec, actor=DEMO)
+    if existing.status in (CampaignStatus.RUNNING, CampaignStatus.DONE):
+        return existing  # sending now (or finished by hand): leave it be
+    if existing.status is CampaignStatus.PAUSED:
+        await resume(existing.id, actor=DEMO)
+    return await update_campaign(existing.id, spec, actor=DEMO)

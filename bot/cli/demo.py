@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli import startup
 from bot.cli.app import ConfigOption, app
 from bot.cli.server import server_options, settings_or_exit, setup_logging
+
+if TYPE_CHECKING:
+    from bot.wechat.fake import FakeWeChat
+    from crm.demo_data import DemoCampaign
 
 DEMO_DB = "sqlite://data/demo.sqlite3"
 DEMO_STAFF = "demo_kefu"  # the WeCom userid on duty in the demo (the fake accepts any)
@@ -51,7 +56,8 @@ async def _run_demo(settings: object, port: int) -> None:
     from bot.config import Settings
     from bot.startup import prepare_process
     from bot.wechat.fake import create_fake_app
-    from crm.demo_data import seed_demo_customers
+    from crm.clock import SYSTEM_CLOCK
+    from crm.demo_data import seed_birthday_demo, seed_demo_customers
 
     assert isinstance(settings, Settings)
     prepare_process(settings)
@@ -65,12 +71,38 @@ async def _run_demo(settings: object, port: int) -> None:
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", runner_port).start()
     created = await seed_demo_customers()
-    typer.echo(_instructions(port, created))
+    birthday = await seed_birthday_demo(clock=SYSTEM_CLOCK)
+    _introduce(fake, birthday)
+    typer.echo(_instructions(port, created) + _campaign_instructions(port, birthday))
     try:
         await asyncio.Event().wait()
     finally:
         for runner in reversed(runners):
             await runner.cleanup()
+
+
+def _introduce(fake: FakeWeChat, birthday: DemoCampaign) -> None:
+    """Tell the fake WeChat who follows and who just wrote, as WeChat itself would know."""
+    for guest in birthday.guests:
+        fake.add_follower(guest.openid, subscribe=int(guest.subscribed))
+        if guest.chatted:
+            fake.inbound(guest.openid)
+
+
+def _campaign_instructions(port: int, birthday: DemoCampaign) -> str:
+    lines = "\n".join(
+        f"    {g.name}  {'农历' if g.lunar else '公历'}生日  "
+        + ("刚发过消息 → 客服消息" if g.chatted else "已关注 → 模板消息" if g.subscribed
+           else "未关注、未加企微 → 跳过（unreachable）")
+        for g in birthday.guests
+    )  # fmt: skip
+    db = "SIYU_DATABASE_URL=sqlite://data/demo.sqlite3"
+    return f"""
+Birthday campaign {birthday.campaign_id} fires at {birthday.fires_at} (local) for:
+{lines}
+  {db} siyu campaign stats {birthday.campaign_id}   sent by channel, skipped by reason
+  curl -s http://127.0.0.1:{port + 1}/_fake/calls   the greetings as siyu sent them
+"""
 
 
 def _instructions(port: int, created: int) -> str:
