@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from crm.actors import Actor
@@ -95,7 +97,7 @@ async def test_every_change_moves_the_version_the_leader_polls() -> None:
     seen.append(await service.campaigns_version())
     await service.delete_campaign(campaign.id, actor=ACTOR)
     seen.append(await service.campaigns_version())
-    assert all(a != b for a, b in zip(seen, seen[1:], strict=False)), seen
+    assert all(a != b for a, b in pairwise(seen)), seen
     assert len(set(seen[:-1])) == len(seen) - 1, seen
 
 
