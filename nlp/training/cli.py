@@ -63,7 +63,8 @@ def recorded_lines(evaluation: dict[str, Any]) -> list[str]:
     lines = crossdomain.summary_lines(evaluation["cross_domain"])
     low, high = evaluation["neutral_band"]
     lines.append(f"neutral band [{low:.2f}, {high:.2f}] (chosen on the validation parts)")
-    lines += [f"  {name}: {share:.4f}" for name, share in evaluation["band_figures"].items()]
+    figures = evaluation["band_figures"]
+    lines += [f"  {name}: {figures[name]:.4f}" for name in sorted(figures, reverse=True)]
     return lines
 
 

@@ -144,8 +144,13 @@ def _triple(m: Metrics) -> list[float]:
 def summary_lines(summary: dict[str, dict[str, list[float]]]) -> list[str]:
     """The table of `summary`: each left-out domain (for "mean": over domains, each once)."""
     lines = ["leave-one-domain-out: validation bucket (chooses) | the other buckets (reported)"]
-    for domain, parts in summary.items():
-        cells = [f"n={int(n):5d} acc={acc:.4f} negF1={f1:.4f}" for n, acc, f1 in parts.values()]
+    # The model file stores keys sorted: put the parts and the mean back in order.
+    for domain in sorted(summary, key=lambda name: (name == "mean", name)):
+        parts = summary[domain]
+        cells = [
+            f"n={int(n):5d} acc={acc:.4f} negF1={f1:.4f}"
+            for n, acc, f1 in (parts["validation"], parts["report"])
+        ]
         lines.append(f"  {domain}{' ' * (8 - _width(domain))} {cells[0]} | {cells[1]}")
     return lines
 
