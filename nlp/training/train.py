@@ -2,7 +2,9 @@
 
 Data: the train part of shared/data plus our own chat-style material (weighted up, it is
 the domain siyu sees). Model: L2 logistic regression (liblinear, deterministic) over the
-features of nlp.features, each row scaled by 1/sqrt(feature count). The weights are
+features of nlp.features, each row scaled by 1/sqrt(feature count) and each feature by its
+naive-Bayes log-count ratio (NB-LR; chosen on the leave-one-domain-out validation mean:
+0.8697 against 0.8599 without, nlp/README.md). The weights are
 pruned to the strongest `top_k` features and written as gzip JSON; the evaluation is run
 with the pruned, shipped model through the message-path code.
 """
