@@ -12,7 +12,8 @@ Cold start is measured in a fresh interpreter: `import nlp` plus the first analy
 `--against DIR` compares this checkout with another one (DIR holding its nlp/, e.g. from
 `git archive`) under the same conditions: two worker processes take turns, a fraction of
 a second each, and report CPU time per message; the median of the per-turn ratios is
-what a shared, noisy machine still measures well.
+what a shared, noisy machine still measures well. A third worker takes the same turns
+with a bare `jieba.lcut` of each message: the cost budget is 1.0x that.
 """
 
 from __future__ import annotations
@@ -83,27 +84,38 @@ def cold_start(runs: int = 5, setup: str = "") -> tuple[float, float]:
     return statistics.median(inner), statistics.median(outer)
 
 
+JIEBA = "jieba.lcut"  # the --against worker that only cuts with jieba
+
+
 def worker(root: str) -> None:
     """Analyze the messages `repeat` times for each number read from stdin; print the CPU
-    microseconds per message (the nlp package imported from `root`)."""
-    sys.path.insert(0, root)
-    import nlp
+    microseconds per message (the nlp package imported from `root`, or a bare
+    `jieba.lcut` for JIEBA)."""
+    if root == JIEBA:
+        import jieba
 
+        jieba.initialize()
+        run, package = jieba.lcut, JIEBA
+    else:
+        sys.path.insert(0, root)
+        import nlp
+
+        run, package = nlp.analyze, nlp.__file__
     pool = messages()
     for text in pool * 3:  # warm-up
-        nlp.analyze(text)
-    print("ready", nlp.__file__, flush=True)
+        run(text)
+    print("ready", package, flush=True)
     for line in sys.stdin:
         repeat = int(line)
         start = time.process_time()
         for _ in range(repeat):
             for text in pool:
-                nlp.analyze(text)
+                run(text)
         print((time.process_time() - start) / (repeat * len(pool)) * 1e6, flush=True)
 
 
 def against(other: str, chunks: int) -> None:
-    roots = {"this": str(ROOT), "other": str(Path(other).resolve())}
+    roots = {"this": str(ROOT), "other": str(Path(other).resolve()), "jieba": JIEBA}
     workers = {
         name: subprocess.Popen(
             [sys.executable, __file__, "--worker", root],
@@ -119,7 +131,7 @@ def against(other: str, chunks: int) -> None:
         assert ready == "ready" and package.startswith(roots[name]), (name, package)
     times: dict[str, list[float]] = {name: [] for name in workers}
     for turn in range(chunks):
-        order = list(workers) if turn % 2 == 0 else list(reversed(workers))
+        order = list(workers)[turn % 3 :] + list(workers)[: turn % 3]
         for name in order:
             w = workers[name]
             assert w.stdin and w.stdout
@@ -133,12 +145,13 @@ def against(other: str, chunks: int) -> None:
     for name, root in roots.items():
         median = statistics.median(times[name])
         print(f"{name:5} {root}: median {median:.1f} CPU us/msg ({1e6 / median:,.0f}/CPU s)")
-    ratios = [o / t for o, t in zip(times["other"], times["this"], strict=True)]
-    cuts = statistics.quantiles(ratios, n=4)
-    print(
-        f"other / this, per turn: median {statistics.median(ratios):.3f} "
-        f"(quartiles {cuts[0]:.3f}-{cuts[2]:.3f}, {chunks} turns each)"
-    )
+    for top, bottom in (("other", "this"), ("this", "jieba"), ("other", "jieba")):
+        ratios = [t / b for t, b in zip(times[top], times[bottom], strict=True)]
+        cuts = statistics.quantiles(ratios, n=4)
+        print(
+            f"{top} / {bottom}, per turn: median {statistics.median(ratios):.3f} "
+            f"(quartiles {cuts[0]:.3f}-{cuts[2]:.3f}, {chunks} turns each)"
+        )
 
 
 def main() -> None:

@@ -20,6 +20,9 @@ MATERIAL_DIR = HERE / "material"
 SHORT_TEST = HERE / "heldout" / "short_test.tsv"
 SHORT_TEST_HARD = HERE / "heldout" / "short_test_hard.tsv"
 SHARED_FILES = ("online_shopping_10_cats.csv.gz", "ChnSentiCorp_htl_all.csv.gz")
+HOTEL = "hotel"  # ChnSentiCorp_htl_all: the rows not already in the 酒店 category
+# Domains that are the same kind of text: a fold leaving one out leaves out all of them.
+DOMAIN_GROUPS = {HOTEL: "酒店"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,7 @@ class Example:
     text: str
     label: int  # 1 positive, 0 negative
     source: str
+    domain: str = ""  # shared/data: the product category, or HOTEL for ChnSentiCorp
 
 
 def shared_data_dir() -> Path:
@@ -46,7 +50,8 @@ def shared_examples(data_dir: Path | None = None) -> Iterator[Example]:
             for row in csv.DictReader(handle):
                 text = (row.get("review") or "").strip()
                 if text and row.get("label") in ("0", "1"):
-                    yield Example(text, int(row["label"]), f"shared:{name}")
+                    domain = row.get("cat") or HOTEL
+                    yield Example(text, int(row["label"]), f"shared:{name}", domain)
 
 
 def split_shared(data_dir: Path | None = None) -> dict[str, list[Example]]:

@@ -2,7 +2,9 @@
 
 python -m nlp.training.evaluate [--model weights.json.gz] [--csv labelled.csv ...]
 
-Without --csv: the fixed held-out split of shared/data and the short sets. With --csv: any
+Without --csv: the fixed held-out split of shared/data and the short sets (in-split), then
+the leave-one-domain-out figures and the neutral band recorded in the model file by
+`siyu nlp train` (folds need training, so they are read back, not recomputed). With --csv: any
 file of `label,review` rows (1 positive, 0 negative, UTF-8 with or without BOM), e.g. a
 brand's own labelled chats, so the model can be checked on text it was never trained on.
 """
@@ -15,8 +17,9 @@ from pathlib import Path
 
 from nlp.sentiment import DEFAULT_MODEL, SentimentModel
 from nlp.tokenizer import Tokenizer
+from nlp.training.cli import recorded_lines
 from nlp.training.corpus import Example
-from nlp.training.train import evaluate, evaluate_sets, featurize
+from nlp.training.train import evaluate, evaluate_sets, featurize, read_model
 
 
 def read_labelled(path: Path) -> list[Example]:
@@ -62,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     for name, result in evaluate_sets(model, tokenizer).items():
         print(f"{name:18s} {result}")
+    evaluation = read_model(args.model or DEFAULT_MODEL).get("evaluation")
+    if evaluation:
+        print("\n".join(recorded_lines(evaluation)))
 
 
 if __name__ == "__main__":

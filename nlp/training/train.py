@@ -2,7 +2,9 @@
 
 Data: the train part of shared/data plus our own chat-style material (weighted up, it is
 the domain siyu sees). Model: L2 logistic regression (liblinear, deterministic) over the
-features of nlp.features, each row scaled by 1/sqrt(feature count). The weights are
+features of nlp.features, each row scaled by 1/sqrt(feature count) and each feature by its
+naive-Bayes log-count ratio (NB-LR; chosen on the leave-one-domain-out validation mean:
+0.8697 against 0.8599 without, nlp/README.md). The weights are
 pruned to the strongest `top_k` features and written as gzip JSON; the evaluation is run
 with the pruned, shipped model through the message-path code.
 """
@@ -33,6 +35,8 @@ class TrainConfig:
     min_df: int = 2
     top_k: int = 40_000
     seed: int = 13
+    nb: bool = True  # scale each feature by its naive-Bayes log-count ratio (NB-LR)
+    nb_alpha: float = 1.0  # the ratio's smoothing count
 
 
 @dataclass(frozen=True)
@@ -86,18 +90,38 @@ def to_matrix(rows: list[list[str]], vocab: dict[str, int]):  # type: ignore[no-
 def fit(
     rows: list[list[str]], labels: list[int], weights: list[float], cfg: TrainConfig
 ) -> dict[str, Any]:
+    from scipy.sparse import diags
     from sklearn.linear_model import LogisticRegression
 
     vocab = build_vocab(rows, cfg.min_df)
+    matrix = to_matrix(rows, vocab)
+    ratios = nb_ratios(matrix, labels, weights, cfg.nb_alpha) if cfg.nb else None
+    if ratios is not None:
+        matrix = matrix @ diags(ratios)
     model = LogisticRegression(C=cfg.c, solver="liblinear", random_state=cfg.seed, max_iter=200)
-    model.fit(to_matrix(rows, vocab), labels, sample_weight=weights)
-    coefs = model.coef_[0]
+    model.fit(matrix, labels, sample_weight=weights)
+    # The model sees feature f as ratio_f * x_f: its weight on the binary x_f is the product.
+    coefs = model.coef_[0] if ratios is None else model.coef_[0] * ratios
     ranked = sorted(vocab, key=lambda f: -abs(coefs[vocab[f]]))[: cfg.top_k]
     return {
         "version": 1,
         "bias": round(float(model.intercept_[0]), 5),
         "weights": {f: round(float(coefs[vocab[f]]), 4) for f in sorted(ranked)},
     }
+
+
+def nb_ratios(matrix, labels: list[int], weights: list[float], alpha: float):  # type: ignore[no-untyped-def]
+    """Naive-Bayes log-count ratio of each feature (Wang & Manning 2012): log of its
+    smoothed share among positive rows over its share among negative rows, counting
+    presence, rows weighted as in training."""
+    import numpy as np
+
+    present = (matrix > 0).astype(np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    pos = alpha + present.T @ (w * y)
+    neg = alpha + present.T @ (w * (1.0 - y))
+    return np.log(pos / pos.sum()) - np.log(neg / neg.sum())
 
 
 def evaluate(model: SentimentModel, rows: list[list[str]], labels: list[int]) -> Metrics:
@@ -115,6 +139,12 @@ def metrics(predicted: list[int], labels: list[int]) -> Metrics:
     return Metrics(len(pairs), accuracy, f1)
 
 
+def read_model(path: Path) -> dict[str, Any]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
 def write_model(data: dict[str, Any], path: Path) -> None:
     write_gzip(path, json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
@@ -129,12 +159,11 @@ def write_gzip(path: Path, text: str) -> None:
 def run(
     out: Path = DEFAULT_MODEL, cfg: TrainConfig | None = None, use_material: bool = True
 ) -> dict[str, Metrics]:
+    """Fits the shipped model on the train part and the material; the in-split figures."""
     cfg = cfg or TrainConfig()
     tokenizer = Tokenizer()
     parts = split_shared()
-    tests = short_test() + short_test_hard() + parts["test"] + parts["val"]
-    held_out = {normalize(ex.text) for ex in tests}
-    own = [ex for ex in material() if normalize(ex.text) not in held_out] if use_material else []
+    own = training_material(material(), parts) if use_material else []
     train = parts["train"] + expand_neutral(own)
     weights = [1.0] * len(parts["train"]) + [cfg.material_weight] * (
         len(train) - len(parts["train"])
@@ -142,6 +171,17 @@ def run(
     data = fit(featurize(train, tokenizer), [ex.label for ex in train], weights, cfg)
     write_model(data, out)
     return evaluate_sets(SentimentModel.load(out), tokenizer, parts)
+
+
+def training_material(
+    lines: Sequence[Example], parts: dict[str, list[Example]] | None = None
+) -> list[Example]:
+    """The material lines that are not (normalized) a short-set or shared/data test or
+    validation text."""
+    parts = parts or split_shared()
+    tests = short_test() + short_test_hard() + parts["test"] + parts["val"]
+    held_out = {normalize(ex.text) for ex in tests}
+    return [ex for ex in lines if normalize(ex.text) not in held_out]
 
 
 def eval_sets(parts: dict[str, list[Example]]) -> dict[str, list[Example]]:

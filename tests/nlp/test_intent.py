@@ -92,3 +92,77 @@ def test_intent_rules_come_from_config() -> None:
     custom = Analyzer(settings)
     assert custom.analyze("帮我查分").intent is Intent.POINTS_QUERY
     assert custom.analyze("我的积分").intent is not Intent.POINTS_QUERY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "查一下积分",
+        "帮我看看积分",
+        "看下我的积分",
+        "帮我查查我的会员积分",
+        "我有多少分了",
+        "还剩几分",
+        "我现在攒了多少分",
+        "积分余额",
+        "我的积分什么时候到期",
+        "积分会清零吗",
+        "积分能换什么",
+        "用积分换个杯子",
+        "积分可以抵现吗",
+        "check my points",
+        "points balance",
+    ],
+)
+def test_points_query_in_every_phrasing(analyzer: Analyzer, text: str) -> None:
+    result = analyzer.analyze(text)
+    assert result.intent is Intent.POINTS_QUERY, result.intent_reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "给个好评打分",
+        "评分几分",
+        "还要等几分钟",
+        "还剩几分钟",
+        "十分满意",
+        "打几分合适",
+        "分几次发货",
+    ],
+)
+def test_points_query_leaves_other_fen_alone(analyzer: Analyzer, text: str) -> None:
+    result = analyzer.analyze(text)
+    assert result.intent is not Intent.POINTS_QUERY, result.intent_reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "四个小时才到",
+        "等了一个半小时",
+        "等了两个钟头",
+        "中午下的单，三点才送到",
+        "超时五十分钟",
+        "少了一杯奶茶",
+        "没给勺子",
+        "餐具没有放",
+        "汤漏了一半",
+        "盒子压扁了",
+        "饭菜像是隔夜的",
+    ],
+)
+def test_delivery_time_and_no_sentiment_word_complaints(analyzer: Analyzer, text: str) -> None:
+    """Written for this test, not in the training material."""
+    result = analyzer.analyze(text)
+    assert result.intent is Intent.COMPLAINT, result.intent_reason
+
+
+@pytest.mark.parametrize(
+    "text", ["等了十分钟就到了", "半个小时就送到了", "筷子勺子都给了", "一点没洒，很满意"]
+)
+def test_quick_delivery_and_complete_orders_are_no_complaints(
+    analyzer: Analyzer, text: str
+) -> None:
+    result = analyzer.analyze(text)
+    assert result.intent is not Intent.COMPLAINT, result.intent_reason

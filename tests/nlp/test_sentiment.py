@@ -81,3 +81,22 @@ def test_message_path_imports_nothing_heavy() -> None:
     code = f"import sys, nlp; nlp.analyze('好评'); print(sorted({heavy} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "五个小时才到",
+        "等了快两个小时",
+        "晚上八点的单十点才到",
+        "少送了一份凉皮",
+        "勺子没给",
+        "袋子里全是汤汁",
+        "要是能再热一点就好了",
+        "要是别放这么多辣就好了",
+        "如果能送上楼就好了",
+    ],
+)
+def test_delivery_time_missing_items_and_wishes_are_negative(analyzer: Analyzer, text: str) -> None:
+    """Written for this test, not in the training material (material/complaints.tsv)."""
+    assert analyzer.analyze(text).sentiment.label is SentimentLabel.NEGATIVE
