@@ -1,0 +1,89 @@
+"""The outbox: a run's target customers become deliveries in ONE set-based INSERT … SELECT per
+batch of customer ids, each decided in the same SQL: skipped with its reason, or pending and
+due now (or at the end of the quiet hours).
+
+Skip reasons, first match wins: merged (merged away into another customer), opted_out,
+unsubscribed (an Official Account follower no more and no WeCom contact), unreachable (neither
+an openid nor a WeCom contact), frequency_cap (a marketing campaign, and the customer already
+has `frequency_cap` marketing deliveries pending, waiting or sent within `frequency_days`,
+across every campaign). A frequency_exempt campaign's deliveries neither count nor are capped.
+ON CONFLICT DO NOTHING makes a second enqueue of the same run (a retry, a second leader) add
+only what is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crm.campaigns.query import Query, q
+from crm.config import CampaignSettings
+from crm.sql import execute, fetch
+
+_REACHABLE = (
+    '(c."openid" IS NOT NULL AND c."subscribed") '
+    'OR (c."external_userid" IS NOT NULL AND c."follow_user" IS NOT NULL)'
+)
+_REASON = f"""CASE
+      WHEN c."merged_into_id" IS NOT NULL THEN 'merged'
+      WHEN c."opted_out" THEN 'opted_out'
+      WHEN NOT ({_REACHABLE}) THEN
+        CASE WHEN c."openid" IS NOT NULL THEN 'unsubscribed' ELSE 'unreachable' END"""
+_CAPPED = """
+      WHEN (SELECT COUNT(*) FROM "campaign_delivery" f WHERE f."customer_id" = c."id"
+            AND f."marketing" AND f."status" IN ('pending', 'waiting', 'sent')
+            AND COALESCE(f."sent_at", f."due_at") >= ? AND f."run_id" <> ?) >= ?
+        THEN 'frequency_cap'"""
+_HEAD = """INSERT INTO "campaign_delivery" ("run_id", "campaign_id", "customer_id", "status",
+  "reason", "marketing", "due_at", "attempts", "created_at", "updated_at")
+SELECT ?, ?, x."id", CASE WHEN x."reason" IS NULL THEN 'pending' ELSE 'skipped' END,
+  x."reason", ?, ?, 0, ?, ?
+FROM (SELECT c."id", """
+# `WHERE 1 = 1`: SQLite would read ON CONFLICT after a bare join as the join's ON.
+_TAIL = """ WHERE 1 = 1
+ON CONFLICT ("run_id", "customer_id") DO NOTHING"""
+
+
+@dataclass(frozen=True)
+class Enqueue:
+    """One run's enqueue: who (targets: a SELECT of "id"), when, and whether it is marketing."""
+
+    run_id: int
+    campaign_id: int
+    targets: Query
+    marketing: bool
+    due_at: datetime
+    now: datetime
+
+
+def insert_sql(job: Enqueue, settings: CampaignSettings, low: int, high: int) -> Query:
+    """The INSERT … SELECT for the target customers with low <= id < high."""
+    head = q(_HEAD, job.run_id, job.campaign_id, job.marketing, job.due_at, job.now, job.now)
+    reason = Query(_REASON)
+    if job.marketing:
+        since = job.now - timedelta(days=settings.frequency_days)
+        reason += q(_CAPPED, since, job.run_id, settings.frequency_cap)
+    reason += Query(' ELSE NULL END AS "reason" FROM (')
+    body = job.targets + q(
+        ') t JOIN "customer" c ON c."id" = t."id" WHERE c."id" >= ? AND c."id" < ?) x', low, high
+    )
+    return head + reason + body + Query(_TAIL)
+
+
+async def id_range() -> tuple[int, int]:
+    rows = await fetch('SELECT MIN("id") AS low, MAX("id") AS high FROM "customer"')
+    low, high = rows[0]["low"], rows[0]["high"]
+    return (0, -1) if low is None else (int(low), int(high))
+
+
+async def enqueue(
+    job: Enqueue, settings: CampaignSettings, *, ids: tuple[int, int] | None = None
+) -> int:
+    """Insert the run's deliveries in batches of `enqueue_batch` customer ids (each batch one
+    statement, committed on its own: an interrupted enqueue resumes where it stopped), over
+    every customer id or the inclusive range `ids`; returns the deliveries inserted."""
+    low, high = ids or await id_range()
+    inserted = 0
+    for start in range(low, high + 1, settings.enqueue_batch):
+        statement = insert_sql(job, settings, start, start + settings.enqueue_batch)
+        inserted += await execute(statement.sql, statement.params)
+    return inserted
