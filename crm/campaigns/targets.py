@@ -1,5 +1,5 @@
 """Which customers a campaign's run is for: the campaign's segment (a saved segment or an inline
-rule; all live customers without either) AND its kind's condition on the run date, as ONE
+rule; every customer without either) AND its kind's condition on the run date, as ONE
 SELECT of customer ids.
 
 - birthday: birthdays on run_date + days_before, solar and 农历, by crm.birthdays' rules: a
@@ -29,7 +29,9 @@ from crm.segments.compiler import RuleContext
 from crm.segments.service import rule_members, segment_members
 from crm.sql import dialect
 
-_LIVE = Query('SELECT "id" FROM "customer" WHERE "merged_into_id" IS NULL')
+# Every customer, merged-away ones included, so the outbox records them as skipped (merged).
+# A segment leaves merged-away customers out already: they are not targeted at all.
+_EVERYONE = Query('SELECT "id" FROM "customer"')
 # Deliveries that reached (or will reach) the customer: they count as "messaged".
 _CONTACTED = "d.status IN ('pending', 'waiting', 'sent')"
 
@@ -41,7 +43,7 @@ async def segment_ids(campaign: Campaign, clock: Clock) -> Query:
         return of_members(segment_members(segment, ctx))
     if campaign.rule:
         return of_members(rule_members(campaign.rule, ctx))
-    return _LIVE
+    return _EVERYONE
 
 
 async def target_ids(
@@ -88,7 +90,7 @@ def birthday_condition(day: date) -> Query:
     lunar = Query(") OR (c.\"birthday_calendar\" = 'lunar' AND ") + in_list(
         'c."birthday_md"', sorted(keys.lunar)
     )
-    return Query("((") + solar + lunar + Query("))")
+    return Query("(") + solar + lunar + Query("))")
 
 
 def points_condition(
@@ -149,7 +151,7 @@ def _not_messaged_since_active(campaign_id: int) -> Query:
     return q(
         'NOT EXISTS (SELECT 1 FROM "campaign_delivery" d WHERE d."customer_id" = c."id" '
         f'AND d."campaign_id" = ? AND {_CONTACTED} AND (c."last_active_at" IS NULL '
-        'OR d."created_at" > c."last_active_at"))',
+        'OR d."created_at" >= c."last_active_at"))',
         campaign_id,
     )
 
