@@ -84,6 +84,7 @@ async def enqueue(
     low, high = ids or await id_range()
     inserted = 0
     for start in range(low, high + 1, settings.enqueue_batch):
-        statement = insert_sql(job, settings, start, start + settings.enqueue_batch)
+        end = min(start + settings.enqueue_batch, high + 1)
+        statement = insert_sql(job, settings, start, end)
         inserted += await execute(statement.sql, statement.params)
     return inserted
