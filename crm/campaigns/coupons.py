@@ -1,10 +1,11 @@
-"""Coupon codes, one per (run, customer) with a pending delivery, issued set-based and copied
-onto the delivery (the renderer shows it as `{{ coupon }}`).
+"""Coupon codes, one per (run, customer) with a pending delivery: written onto the delivery by
+the outbox's own INSERT … SELECT (the renderer shows it as `{{ coupon }}`), then recorded in
+`coupon` from those deliveries in one more statement.
 
-A code is PREFIX + the delivery id as 10 hex digits + 6 random hex digits: unique by
-construction (the id part is unique for a given prefix length, and codes of different prefixes
-differ in the prefix or in length), so issuing never retries on a collision; the random tail
-keeps a customer from guessing a neighbour's code from their own."""
+A code is PREFIX + the run id as 6 hex digits + the customer id as 10 + 4 random hex digits:
+unique by construction (the fixed-width ids are unique per prefix length; codes of different
+prefixes differ in the prefix or in length), so issuing never retries on a collision; the random
+tail keeps a customer from guessing a neighbour's code from their own."""
 
 from __future__ import annotations
 
@@ -15,20 +16,14 @@ from crm.sql import execute, is_postgres
 
 _CODE = {
     "postgres": (
-        "lpad(upper(to_hex(d.\"id\")), 10, '0') || upper(substr(md5(random()::text), 1, 6))"
+        "? || lpad(upper(to_hex(c.\"id\")), 10, '0') || upper(substr(md5(random()::text), 1, 4))"
     ),
-    "sqlite": "printf('%010X', d.\"id\") || upper(hex(randomblob(3)))",
+    "sqlite": "? || printf('%010X', c.\"id\") || upper(hex(randomblob(2)))",
 }
-_ISSUE = """INSERT INTO "coupon" ("code", "campaign_id", "run_id", "customer_id", "created_at")
-SELECT ? || {code}, d."campaign_id", d."run_id", d."customer_id", ?
-FROM "campaign_delivery" d
-WHERE d."run_id" = ? AND d."status" = 'pending' AND d."coupon_code" IS NULL
-ON CONFLICT ("run_id", "customer_id") DO NOTHING"""
-_COPY = """UPDATE "campaign_delivery" SET "coupon_code" = (
-  SELECT k."code" FROM "coupon" k
-  WHERE k."run_id" = "campaign_delivery"."run_id"
-    AND k."customer_id" = "campaign_delivery"."customer_id")
-WHERE "run_id" = ? AND "status" = 'pending' AND "coupon_code" IS NULL"""
+_RECORD = """INSERT INTO "coupon" ("code", "campaign_id", "run_id", "customer_id", "created_at")
+SELECT d."coupon_code", d."campaign_id", d."run_id", d."customer_id", ?
+FROM "campaign_delivery" d WHERE d."run_id" = ? AND d."coupon_code" IS NOT NULL
+ON CONFLICT DO NOTHING"""
 
 
 def wanted(options: dict[str, Any] | None) -> bool:
@@ -45,9 +40,16 @@ def prefix(options: dict[str, Any] | None, default: str) -> str:
     return text
 
 
-async def issue(run_id: int, code_prefix: str, now: datetime) -> int:
-    """Codes for the run's pending deliveries that have none; returns how many were issued."""
-    flavour = "postgres" if is_postgres() else "sqlite"
-    issued = await execute(_ISSUE.format(code=_CODE[flavour]), [code_prefix, now, run_id])
-    await execute(_COPY, [run_id])
-    return issued
+def code_head(code_prefix: str, run_id: int) -> str:
+    """The part of the run's codes that every customer shares: the `?` of `code_sql`."""
+    return f"{code_prefix}{run_id:06X}"
+
+
+def code_sql() -> str:
+    """A new code for customer `c`, with one `?` for the head (`code_head`)."""
+    return _CODE["postgres" if is_postgres() else "sqlite"]
+
+
+async def record(run_id: int, now: datetime) -> int:
+    """Record the codes written on the run's deliveries (again: nothing new)."""
+    return await execute(_RECORD, [now, run_id])

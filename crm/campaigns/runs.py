@@ -80,31 +80,34 @@ async def start_run(
     run, created = await run_row(campaign, key, run_date, step, dry_run, now)
     if run.status is RunStatus.ENQUEUING:
         targets = await target_ids(campaign, run_date=run_date, step=step, clock=clock, settings=s)
-        await enqueue(job(run.id, campaign, targets, now), s)
-        await issue_coupons(run, campaign, s, now)
+        await enqueue(job(run, campaign, targets, now, s), s)
+        await record_coupons(run, campaign, now)
         await mark_enqueued(run.id, now, done=run.dry_run)
         await run.refresh_from_db(fields=["status", "targeted", "enqueued_at", "finished_at"])
     return RunOutcome(run.id, created, run.targeted)
 
 
-def job(run_id: int, campaign: Campaign, targets: Query, now: datetime) -> Enqueue:
+def job(
+    run: CampaignRun, campaign: Campaign, targets: Query, now: datetime, s: CampaignSettings
+) -> Enqueue:
+    """The run's enqueue: due now or after the quiet hours, coupon codes when asked for."""
     due = next_allowed(now, campaign.quiet_start, campaign.quiet_end, campaign.timezone)
+    with_codes = coupons.wanted(campaign.options) and not run.dry_run
+    head = coupons.code_head(coupons.prefix(campaign.options, s.coupon_prefix), run.id)
     return Enqueue(
-        run_id=run_id,
+        run_id=run.id,
         campaign_id=campaign.id,
         targets=targets,
         marketing=not campaign.frequency_exempt,
         due_at=due,
         now=now,
+        coupon_head=head if with_codes else None,
     )
 
 
-async def issue_coupons(
-    run: CampaignRun, campaign: Campaign, s: CampaignSettings, now: datetime
-) -> None:
-    """Codes for the run's pending deliveries, when the campaign asks for them."""
+async def record_coupons(run: CampaignRun, campaign: Campaign, now: datetime) -> None:
     if coupons.wanted(campaign.options) and not run.dry_run:
-        await coupons.issue(run.id, coupons.prefix(campaign.options, s.coupon_prefix), now)
+        await coupons.record(run.id, now)
 
 
 _ENQUEUED = """UPDATE "campaign_run" SET "status" = ?, "enqueued_at" = COALESCE("enqueued_at", ?),

@@ -15,7 +15,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from crm.campaigns.outbox import enqueue
-from crm.campaigns.runs import issue_coupons, job, mark_enqueued, run_row
+from crm.campaigns.runs import job, mark_enqueued, record_coupons, run_row
 from crm.campaigns.targets import for_customer, segment_ids
 from crm.clock import Clock
 from crm.config import CampaignSettings
@@ -77,8 +77,10 @@ async def deliver(
     day = now.astimezone(ZoneInfo(campaign.timezone)).date()
     run, _ = await run_row(campaign, f"event:{day.isoformat()}", day, 1, False, now)
     targets = for_customer(await segment_ids(campaign, clock), customer_id)
-    written = await enqueue(job(run.id, campaign, targets, now), settings, ids=(customer_id,) * 2)
+    written = await enqueue(
+        job(run, campaign, targets, now, settings), settings, ids=(customer_id,) * 2
+    )
     if written:
-        await issue_coupons(run, campaign, settings, now)
+        await record_coupons(run, campaign, now)
         await mark_enqueued(run.id, now)  # a run finished earlier today is sending again
     return written

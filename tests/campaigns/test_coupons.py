@@ -27,7 +27,7 @@ async def test_a_code_per_pending_customer_recorded_and_unique(database_url: str
     assert codes[opted.id] is None
     issued = [codes[p.id] for p in reachable]
     assert len(set(issued)) == 20
-    assert all(code and re.fullmatch(r"BD[0-9A-F]{16}", code) for code in issued)
+    assert all(code and re.fullmatch(r"BD[0-9A-F]{20}", code) for code in issued)
     stored = {r.customer_id: r.code for r in await Coupon.filter(run_id=run.run_id)}  # type: ignore[attr-defined]
     assert stored == {p.id: codes[p.id] for p in reachable}
     # a second run of another campaign issues other codes; a re-call of this run none
