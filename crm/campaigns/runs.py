@@ -79,7 +79,9 @@ async def start_run(
     key = run_key or default_key(run_date, step, dry_run, now)
     run, created = await run_row(campaign, key, run_date, step, dry_run, now)
     if run.status is RunStatus.ENQUEUING:
-        targets = await target_ids(campaign, run_date=run_date, step=step, clock=clock, settings=s)
+        # a resumed run keeps its own date and step, whatever the re-call says
+        day, step = run.run_date, run.step
+        targets = await target_ids(campaign, run_date=day, step=step, clock=clock, settings=s)
         await enqueue(job(run, campaign, targets, now, s), s)
         await record_coupons(run, campaign, now)
         await mark_enqueued(run.id, now, done=run.dry_run)
