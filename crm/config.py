@@ -57,11 +57,35 @@ class CurrencySettings(BaseModel):
         return rates
 
 
+_HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class CampaignSettings(BaseModel):
+    """What the outbox applies to every campaign run (config.yaml `crm: campaigns:`)."""
+
+    frequency_cap: int = Field(
+        2, ge=1, description="marketing messages a customer may get within frequency_days"
+    )
+    frequency_days: int = Field(7, ge=1, description="the window of the frequency cap")
+    quiet_start: str = Field("22:00", pattern=_HHMM, description="default quiet hours start")
+    quiet_end: str = Field("08:00", pattern=_HHMM, description="default quiet hours end")
+    expiring_within_days: int = Field(
+        30, ge=1, description="points campaigns: credits expiring this soon"
+    )
+    inactive_days: int = Field(60, ge=1, description="win-back: no activity for this many days")
+    second_after_days: int = Field(7, ge=1, description="win-back: the second message after")
+    coupon_prefix: str = Field("C", pattern=r"^[A-Z]{1,8}$", description="coupon code prefix")
+    enqueue_batch: int = Field(
+        100_000, ge=1000, le=1_000_000, description="customer ids per INSERT … SELECT"
+    )
+
+
 class CrmSettings(BaseModel):
     points: PointsSettings = PointsSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
     rfm: RfmSettings = RfmSettings()
     currency: CurrencySettings = CurrencySettings()
+    campaigns: CampaignSettings = CampaignSettings()
     default_phone_region: str = Field("CN", description="numbers without + are read as mainland")
     timezone: str = Field("Asia/Shanghai", description="whose 'today' birthdays use")
     preview_size: int = Field(20, ge=1, le=200, description="customers shown in a preview")

@@ -21,6 +21,7 @@ from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
 from crm.actors import Actor
+from crm.campaigns import triggers
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import PointsSettings
 from crm.customers import survivor_id
@@ -68,7 +69,10 @@ async def earn(
     if amount <= 0:
         raise InvalidInput("获得的积分必须是正数")
     change = _Change(customer_id, PointsKind.EARN, amount, reference, note, clock.now(), actor)
-    return await _apply(change, settings or PointsSettings(), conn)
+    entry = await _apply(change, settings or PointsSettings(), conn)
+    # Event-triggered campaigns: scheduled as a task, never slowing or failing the earn.
+    triggers.after_earn(entry.customer_id, amount, clock=clock)  # type: ignore[attr-defined]
+    return entry
 
 
 async def redeem(
