@@ -228,17 +228,36 @@ def _choice(c: _Compiler, node: r.ChoiceCondition) -> Q:
 
 
 def _attribute(c: _Compiler, node: r.AttributeCondition) -> Q:
-    # node.key is restricted to \w characters by the rule model, so it is safe inside SQL text.
-    if c.ctx.postgres:
-        sql = f"(\"attributes\"->>'{node.key}')"
-    else:
-        sql = f'CAST(json_extract("attributes", \'$."{node.key}"\') AS TEXT)'
-    name = c.annotate(RawSQL(sql))
+    name = c.annotate(RawSQL(_attribute_text(node.key, c.ctx.postgres)))
     if node.op in ("exists", "missing"):
         return _q({f"{name}__isnull": node.op == "missing"})
     values = node.value if isinstance(node.value, list) else [node.value]
-    matched = _known(name, _q({f"{name}__in": [str(v) for v in values]}))
+    matched = _known(name, _q({f"{name}__in": [_attribute_value(v) for v in values]}))
     return ~matched if node.op == "ne" else matched
+
+
+def _attribute_text(key: str, postgres: bool) -> str:
+    """The attribute as text, a JSON boolean as true/false on both databases (SQLite's
+    json_extract gives 1/0) and the texts true/false in any case (a CSV import's "TRUE")
+    lowered, so that `true` and "true" match each other but not 1."""
+    # key is restricted to \w characters by the rule model, so it is safe inside SQL text.
+    if postgres:
+        text = f"(\"attributes\"->>'{key}')"
+    else:
+        path = f"'$.\"{key}\"'"
+        text = (
+            f'(CASE json_type("attributes", {path}) WHEN \'true\' THEN \'true\' '
+            f"WHEN 'false' THEN 'false' "
+            f'ELSE CAST(json_extract("attributes", {path}) AS TEXT) END)'
+        )
+    return f"(CASE WHEN lower({text}) IN ('true', 'false') THEN lower({text}) ELSE {text} END)"
+
+
+def _attribute_value(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return text.lower() if text.lower() in ("true", "false") else text
 
 
 def _negative(c: _Compiler, node: r.NegativeSentimentCondition) -> Q:

@@ -305,3 +305,22 @@ async def test_json_null_attribute_counts_as_missing(make_customer: MakeCustomer
     assert await ids({"field": "attribute", "key": "level", "op": "exists"}) == {gold.id}
     level = {"field": "attribute", "key": "level", "op": "ne", "value": "gold"}
     assert await ids(level) == {null.id, absent.id}
+
+
+async def test_attribute_booleans_match_their_text_not_numbers(make_customer: MakeCustomer) -> None:
+    typed = await make_customer(attributes={"member": True, "stores": 1})
+    imported = await make_customer(attributes={"member": "true", "stores": "1"})
+    excel = await make_customer(attributes={"member": "TRUE"})
+    one = await make_customer(attributes={"member": 1})
+    no = await make_customer(attributes={"member": False})
+    members = {typed.id, imported.id, excel.id}
+    assert await ids({"field": "attribute", "key": "member", "value": True}) == members
+    assert await ids({"field": "attribute", "key": "member", "value": "true"}) == members
+    assert await ids({"field": "attribute", "key": "member", "value": "True"}) == members
+    assert await ids({"field": "attribute", "key": "member", "value": 1}) == {one.id}
+    assert await ids({"field": "attribute", "key": "member", "value": False}) == {no.id}
+    assert await ids({"field": "attribute", "key": "member", "value": "false"}) == {no.id}
+    assert await ids({"field": "attribute", "key": "stores", "value": 1}) == {typed.id, imported.id}
+    assert await ids({"field": "attribute", "key": "stores", "value": "1"}) == {typed.id, imported.id}
+    others = await ids({"field": "attribute", "key": "member", "op": "ne", "value": True})
+    assert others == {one.id, no.id}
