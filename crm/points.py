@@ -139,9 +139,8 @@ def _same(entry: PointsEntry, change: _Change) -> PointsEntry:
 
 
 async def _write(tx: BaseDBAsyncClient, change: _Change, settings: PointsSettings) -> PointsEntry:
-    locked = await Customer.filter(id=change.customer_id).using_db(tx).select_for_update()
-    if not locked:
-        raise NotFound(f"客户 {change.customer_id} 不存在")
+    # The survivor again, under its row lock: a merge may have committed since _apply's look-up.
+    change = replace(change, customer_id=await survivor_id(change.customer_id, tx, lock=True))
     if change.amount > 0:
         return await _credit(tx, change, settings)
     return await _debit(tx, change)

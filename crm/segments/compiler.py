@@ -246,14 +246,14 @@ def _attribute_text(key: str, postgres: bool) -> str:
     else:
         path = f"'$.\"{key}\"'"
         text = (
-            f'(CASE json_type("attributes", {path}) WHEN \'true\' THEN \'true\' '
+            f"(CASE json_type(\"attributes\", {path}) WHEN 'true' THEN 'true' "
             f"WHEN 'false' THEN 'false' "
             f'ELSE CAST(json_extract("attributes", {path}) AS TEXT) END)'
         )
     return f"(CASE WHEN lower({text}) IN ('true', 'false') THEN lower({text}) ELSE {text} END)"
 
 
-def _attribute_value(value: str | int | bool) -> str:
+def _attribute_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
