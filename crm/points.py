@@ -195,6 +195,24 @@ def _valid(customer_id: int, now: datetime) -> QuerySet[PointsEntry]:
     return PointsEntry.filter(customer_id=customer_id, remaining__gt=0, expires_at__gt=param(now))
 
 
+def unswept(now: datetime) -> QuerySet[PointsEntry]:
+    """Credits past their date at `now` that the expiry job has not swept yet: the cached
+    customer.points_balance still counts them, the balance valid at `now` does not."""
+    return PointsEntry.filter(remaining__gt=0, expires_at__lte=param(now))
+
+
+async def unswept_amounts(customer_ids: list[int], now: datetime) -> dict[int, int]:
+    """Per customer, the points the cached balance counts beyond the balance valid at `now`."""
+    rows = await (
+        unswept(now)
+        .filter(customer_id__in=customer_ids)
+        .annotate(total=Sum("remaining"))
+        .group_by("customer_id")
+        .values_list("customer_id", "total")
+    )
+    return {customer_id: int(total) for customer_id, total in rows}
+
+
 async def _consume_fifo(tx: BaseDBAsyncClient, credits: list[PointsEntry], spend: int) -> None:
     """Spend from `credits`, read under the customer's row lock, soonest-expiring first."""
     for credit in credits:

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from pypika_tortoise.context import SqlContext
 from pypika_tortoise.terms import Term
-from tortoise.expressions import Q, RawSQL, Subquery
-from tortoise.functions import Count
+from tortoise.expressions import F, Q, RawSQL, Subquery
+from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet, ValuesQuery
 
-from crm import birthdays
+from crm import birthdays, points
 from crm.models import (
     Complaint,
     ComplaintStatus,
@@ -207,6 +207,8 @@ def _birthday(c: _Compiler, node: r.BirthdayCondition) -> Q:
 
 
 def _number(c: _Compiler, node: r.NumberCondition) -> Q:
+    if node.field == "points_balance":
+        return _points(c.ctx.now, node.op, int(node.value))
     if node.field != "total_spent":
         return _compare(node.field, node.op, int(node.value))
     if c.ctx.postgres:
@@ -214,6 +216,37 @@ def _number(c: _Compiler, node: r.NumberCondition) -> Q:
     # Tortoise stores decimals as VARCHAR on SQLite: compare them as numbers, not as text.
     name = c.annotate(RawSQL('CAST("total_spent" AS REAL)'))
     return _compare(name, node.op, float(node.value))
+
+
+# The balance valid at now = the cached points_balance minus the customer's credits past their
+# date but not yet swept by the nightly expiry job (few customers: those of the last hours).
+# The cached column keeps its index; only those few customers are looked at again. A stale
+# amount `s` makes `valid op X` the same as `s op' (points_balance - X)`:
+_STALE_EXCLUDED = {"gt": "gte", "gte": "gt"}  # valid <= cached: drop who fell to X or below
+_STALE_INCLUDED = {"lt": "gt", "lte": "gte", "eq": ""}  # add who fell below or onto X
+
+
+def _points(now: datetime, op: str, value: int) -> Q:
+    if op == "ne":
+        return ~_points(now, "eq", value)
+    cached = _compare("points_balance", op, value)
+    if op in _STALE_EXCLUDED:
+        return Q(cached, ~Q(id__in=_stale_where(now, _STALE_EXCLUDED[op], value)))
+    if op == "eq":
+        stale = Subquery(points.unswept(now).values("customer_id"))
+        cached = Q(cached, ~Q(id__in=stale))
+    return Q(cached, Q(id__in=_stale_where(now, _STALE_INCLUDED[op], value)), join_type="OR")
+
+
+def _stale_where(now: datetime, lookup: str, value: int) -> Subquery:
+    """Customers with unswept credits whose stale amount compares as `lookup` to their cached
+    balance minus `value`."""
+    sep = "__" if lookup else ""
+    stale = Customer.filter(
+        points_entries__remaining__gt=0, points_entries__expires_at__lte=utc(now)
+    ).annotate(_stale=Sum("points_entries__remaining"))
+    compared = stale.group_by("id").filter(**{f"_stale{sep}{lookup}": F("points_balance") - value})
+    return Subquery(compared.values("id"))
 
 
 def _flag(c: _Compiler, node: r.FlagCondition) -> Q:

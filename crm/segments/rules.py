@@ -23,6 +23,10 @@ Attribute values compare as text, so a number matches its text (3 and "3": a CSV
 stores every attribute as text). Booleans are not numbers: `true` matches a JSON true and the
 text "true" in any case ("TRUE" from a spreadsheet), never 1 (nor `false` 0); other texts are
 compared exactly.
+
+`points_balance` is the balance valid at the rule's moment, as the 积分 answer and redeem count
+it: credits past their date count for nothing even before the nightly expiry job sweeps them
+(the cached customer.points_balance still holds them until then).
 """
 
 from __future__ import annotations
