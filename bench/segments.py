@@ -39,7 +39,18 @@ from crm.segments import context, rule_members
 
 LIVE = '"merged_into_id" IS NULL'
 IDS = 'SELECT c."id" FROM "customer" c WHERE '
-ANALYZE = 'VACUUM ANALYZE "customer", "customer_tag", "tag", "rfm_score", "interaction"'
+ANALYZE = (
+    'VACUUM ANALYZE "customer", "customer_tag", "tag", "rfm_score", "interaction", "points_entry"'
+)
+
+
+# Customers whose credits past their date ($2), not yet swept by the expiry job, bring the
+# balance valid now down to {value} or below (the cached points_balance still counts them).
+_FELL_TO = (
+    'SELECT e."customer_id" FROM "points_entry" e JOIN "customer" x ON x."id" = e."customer_id" '
+    'WHERE e."remaining" > 0 AND e."expires_at" <= $2 GROUP BY e."customer_id", '
+    'x."points_balance" HAVING SUM(e."remaining") >= x."points_balance" - {value}'
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +85,8 @@ CASES = [
             ]
         },
         f'{IDS}{LIVE} AND (c."last_active_at" < $1 OR c."last_active_at" IS NULL) '
-        'AND c."points_balance" > 100',
-        lambda now: [now - timedelta(days=30)],
+        f'AND c."points_balance" > 100 AND c."id" NOT IN ({_FELL_TO.format(value=100)})',
+        lambda now: [now - timedelta(days=30), now],
     ),
     Case(
         "c tag vip and not opted out",
@@ -126,14 +137,16 @@ CASES = [
         'FROM "customer_tag" ct WHERE ct."tag_id" = (SELECT t."id" FROM "tag" t '
         "WHERE t.\"name\" = 'vip')) "
         f'UNION {IDS}{LIVE} AND NOT c."opted_out" AND c."lifecycle_stage" <> \'churned\' '
-        'AND c."points_balance" > 200 AND c."last_active_at" >= $1',
-        lambda now: [now - timedelta(days=30)],
+        'AND c."points_balance" > 200 AND c."last_active_at" >= $1 '
+        f'AND c."id" NOT IN ({_FELL_TO.format(value=200)})',
+        lambda now: [now - timedelta(days=30), now],
         'SELECT COUNT(DISTINCT s."id") AS n FROM ('
         f'{IDS}{LIVE} AND c."city" = \'上海\' AND c."id" IN (SELECT ct."customer_id" '
         'FROM "customer_tag" ct WHERE ct."tag_id" = (SELECT t."id" FROM "tag" t '
         "WHERE t.\"name\" = 'vip')) "
         f'UNION ALL {IDS}{LIVE} AND NOT c."opted_out" AND c."lifecycle_stage" <> \'churned\' '
-        'AND c."points_balance" > 200 AND c."last_active_at" >= $1) s',
+        'AND c."points_balance" > 200 AND c."last_active_at" >= $1 '
+        f'AND c."id" NOT IN ({_FELL_TO.format(value=200)})) s',
     ),
 ]
 

@@ -100,20 +100,31 @@ async def _survivor(customer: Customer) -> Customer:
     return await Customer.get(id=await survivor_id(into))
 
 
-async def survivor_id(customer_id: int, conn: BaseDBAsyncClient | None = None) -> int:
+async def survivor_id(
+    customer_id: int, conn: BaseDBAsyncClient | None = None, *, lock: bool = False
+) -> int:
     """The live record a customer id stands for: itself, or the record it was merged into
     (following chains). Every write that names a customer goes through this, so orders and
-    points sent to a merged-away id count for the person. NotFound if there is no such id."""
+    points sent to a merged-away id count for the person. NotFound if there is no such id.
+
+    `lock=True` inside the write's transaction `conn`: each record on the way is read under its
+    row lock (PostgreSQL FOR UPDATE; on SQLite the transaction already holds the write lock), so
+    a merge committing meanwhile is waited for and seen, never written past."""
     seen = {customer_id}
     while True:
-        rows = await Customer.filter(id=customer_id).using_db(conn).values_list("merged_into_id")
-        if not rows:
-            raise NotFound(f"客户 {customer_id} 不存在")
-        into = rows[0][0]
+        into = await _merged_into(customer_id, conn, lock)
         if into is None or into in seen:
             return customer_id
         seen.add(into)
         customer_id = into
+
+
+async def _merged_into(customer_id: int, conn: BaseDBAsyncClient | None, lock: bool) -> int | None:
+    qs = Customer.filter(id=customer_id).using_db(conn)
+    customer = await (qs.select_for_update() if lock else qs).only("id", "merged_into_id").first()
+    if customer is None:
+        raise NotFound(f"客户 {customer_id} 不存在")
+    return customer.merged_into_id  # type: ignore[attr-defined]
 
 
 async def subscribe(

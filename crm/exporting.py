@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from crm.birthdays import lunar_year
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import BirthdayCalendar, Customer, CustomerTag, RfmScore
+from crm.points import unswept_amounts
 from crm.privacy import mask_name, mask_phone
 from crm.segments import get_segment, iter_customers, segment_queryset
 from crm.segments.service import context
@@ -42,7 +43,12 @@ async def export_customers(
         async for batch in iter_customers(qs, batch_size):
             ids = [c.id for c in batch]
             tags, scores = await _tags(ids), await _scores(ids)
-            writer.writerows(_row(c, tags.get(c.id, []), scores.get(c.id), masked) for c in batch)
+            # The points valid now, as segments and the 积分 answer count them.
+            stale = await unswept_amounts(ids, clock.now())
+            writer.writerows(
+                _row(c, tags.get(c.id, []), scores.get(c.id), masked, stale.get(c.id, 0))
+                for c in batch
+            )
             written += len(batch)
             if on_progress:
                 on_progress(len(batch))
@@ -86,13 +92,15 @@ def birthday_text(c: Customer) -> str:
     return f"农历{f'{year}-' if year else ''}{'闰' if c.birthday_leap else ''}{month:02d}-{day:02d}"
 
 
-def _row(c: Customer, tags: list[str], rfm: tuple[int, int, int] | None, masked: bool) -> list[Any]:
+def _row(
+    c: Customer, tags: list[str], rfm: tuple[int, int, int] | None, masked: bool, expired: int
+) -> list[Any]:
     r, f, m = rfm or ("", "", "")
     phone = mask_phone(c.phone) if masked else c.phone
     name = mask_name(c.display_name) if masked else c.display_name
     return [
         c.id, name or "", phone or "", c.gender, c.city or "", birthday_text(c), c.source_channel,
-        int(c.subscribed), int(c.opted_out), c.lifecycle_stage, r, f, m, c.points_balance,
+        int(c.subscribed), int(c.opted_out), c.lifecycle_stage, r, f, m, c.points_balance - expired,
         c.total_spent, c.order_count,
         c.last_order_at.isoformat() if c.last_order_at else "",
         c.last_active_at.isoformat() if c.last_active_at else "", "|".join(sorted(tags)),

@@ -2,7 +2,12 @@
 
 Every change is recorded (LifecycleChange) so reports can show the flow between stages. The
 churn early warning: a customer with orders whose last activity (message or order) is older than
-`at_risk_days` becomes at_risk and gets the warning tag; the tag goes when they come back."""
+`at_risk_days` becomes at_risk and gets the warning tag; the tag goes when they come back.
+
+Precedence: quiet time decides first, so churned (quiet `churned_days`) and at_risk (quiet
+`at_risk_days`) win over loyal and new: a loyal customer who went quiet is at_risk. The warning
+tag is for at_risk only: it goes on churn too (churned customers are a stage of their own, the
+win-back campaigns' target); a warning tag staff added by hand is never removed."""
 
 from __future__ import annotations
 

@@ -48,6 +48,9 @@ async def record_order(
     currency.check([data.currency])
     try:
         async with transaction(conn) as tx:
+            # Again under the lock: a merge may have committed since the look-up above.
+            survivor = await customers.survivor_id(data.customer_id, tx, lock=True)
+            data = data.model_copy(update={"customer_id": survivor})
             order = await Order.create(using_db=tx, **data.model_dump())
             await refresh_order_stats([data.customer_id], tx)
     except IntegrityError:

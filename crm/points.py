@@ -143,9 +143,8 @@ def _same(entry: PointsEntry, change: _Change) -> PointsEntry:
 
 
 async def _write(tx: BaseDBAsyncClient, change: _Change, settings: PointsSettings) -> PointsEntry:
-    locked = await Customer.filter(id=change.customer_id).using_db(tx).select_for_update()
-    if not locked:
-        raise NotFound(f"客户 {change.customer_id} 不存在")
+    # The survivor again, under its row lock: a merge may have committed since _apply's look-up.
+    change = replace(change, customer_id=await survivor_id(change.customer_id, tx, lock=True))
     if change.amount > 0:
         return await _credit(tx, change, settings)
     return await _debit(tx, change)
@@ -198,6 +197,24 @@ def _valid(customer_id: int, now: datetime) -> QuerySet[PointsEntry]:
     """Credits spendable at `now`: unspent and not past their date, whether or not the expiry
     job has swept them yet (the cached balance still counts unswept ones)."""
     return PointsEntry.filter(customer_id=customer_id, remaining__gt=0, expires_at__gt=param(now))
+
+
+def unswept(now: datetime) -> QuerySet[PointsEntry]:
+    """Credits past their date at `now` that the expiry job has not swept yet: the cached
+    customer.points_balance still counts them, the balance valid at `now` does not."""
+    return PointsEntry.filter(remaining__gt=0, expires_at__lte=param(now))
+
+
+async def unswept_amounts(customer_ids: list[int], now: datetime) -> dict[int, int]:
+    """Per customer, the points the cached balance counts beyond the balance valid at `now`."""
+    rows = await (
+        unswept(now)
+        .filter(customer_id__in=customer_ids)
+        .annotate(total=Sum("remaining"))
+        .group_by("customer_id")
+        .values_list("customer_id", "total")
+    )
+    return {customer_id: int(total) for customer_id, total in rows}
 
 
 async def _consume_fifo(tx: BaseDBAsyncClient, credits: list[PointsEntry], spend: int) -> None:

@@ -289,3 +289,23 @@ def test_a_second_serve_on_the_same_sqlite_file_exits_with_one_line(tmp_path: Pa
     assert second.stderr.count("\n") == 1, second.stderr
     assert f"{tmp_path}/siyu.sqlite3" in second.stderr and "another siyu serve" in second.stderr
     assert "PostgreSQL" in second.stderr and "Traceback" not in second.stderr
+
+
+def test_a_worker_on_the_sqlite_file_of_a_running_serve_exits_with_one_line(
+    tmp_path: Path,
+) -> None:
+    env = siyu_env(tmp_path)
+    serve = subprocess.Popen(
+        [str(SIYU), "serve"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_healthy(serve, int(env["SIYU_SERVER__PORT"]))
+        worker = run_siyu(tmp_path, "worker")
+        assert serve.poll() is None  # the server keeps running
+    finally:
+        serve.terminate()
+        serve.communicate(timeout=30)
+    assert worker.returncode == 2, worker.stderr
+    assert worker.stderr.count("\n") == 1, worker.stderr
+    assert f"{tmp_path}/siyu.sqlite3 is in use by a running siyu serve" in worker.stderr
+    assert "background work" in worker.stderr and "PostgreSQL + Redis" in worker.stderr

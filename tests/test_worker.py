@@ -21,6 +21,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.keys import SCHEDULER
 from scheduler.leader import Lease
+from tests.webhooks import live
 
 LEASE = "siyu:scheduler:leader"  # RedisStore's prefix + Leadership's key
 TEST_CONFIG = Path(__file__).parent / "data" / "config.yaml"
@@ -123,9 +124,19 @@ async def _healthy(url: str, process: asyncio.subprocess.Process) -> None:
     raise AssertionError(f"siyu serve did not become healthy; output:\n{out}")
 
 
+@pytest.fixture
+def shared_database() -> tuple[str, str]:
+    """A web process and a worker share one database only on PostgreSQL (on SQLite a worker
+    beside serve is refused: tests/test_cli.py), so the SQLite pass uses PostgreSQL here too."""
+    database_url, redis_url = live.postgres_and_redis()
+    live.fresh_schema(database_url)
+    return database_url, redis_url
+
+
 async def test_serve_no_worker_leaves_the_lease_alone(
-    database_url: str, redis_url: str, lease: redis.Redis
+    shared_database: tuple[str, str], lease: redis.Redis
 ) -> None:
+    database_url, redis_url = shared_database
     port = _free_port()
     env = _env(database_url, redis_url)
     web = await _siyu(

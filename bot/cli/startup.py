@@ -72,8 +72,9 @@ def listen_error(exc: OSError, host: str, port: int, choose: str = SERVE_PORT) -
 _held: list[IO[bytes]] = []  # open for the process lifetime: closing would release the lock
 
 
-def claim_sqlite(url: str) -> None:
-    """Embedded mode is one server process: hold `<db>.serve.lock` until this process exits."""
+def claim_sqlite(url: str, command: str = "serve") -> None:
+    """Embedded mode is one process (serve, demo or worker): hold `<db>.serve.lock` until this
+    process exits; a second one on the same file stops with one line."""
     from crm.database import sqlite_path
 
     path = sqlite_path(url)
@@ -85,11 +86,21 @@ def claim_sqlite(url: str) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         lock.close()
-        fail(
-            f"{path} is in use by another siyu serve (SQLite serves from one process); stop it, "
-            "or use PostgreSQL + Redis (SIYU_DATABASE_URL, SIYU_REDIS_URL) to run several."
-        )
+        fail(sqlite_in_use(str(path), command))
     _held.append(lock)
+
+
+def sqlite_in_use(path: str, command: str) -> str:
+    several = "use PostgreSQL + Redis (SIYU_DATABASE_URL, SIYU_REDIS_URL) to run several."
+    if command == "worker":
+        return (
+            f"{path} is in use by a running siyu serve, demo or worker; with SQLite that one "
+            f"process already runs the background work: stop it, or {several}"
+        )
+    return (
+        f"{path} is in use by another siyu serve, demo or worker (SQLite runs in one process); "
+        f"stop it, or {several}"
+    )
 
 
 async def require_database(url: str) -> None:

@@ -19,6 +19,7 @@ def worker(config: Path | None = ConfigOption) -> None:
     from bot.startup import prepare_process
 
     settings = settings_or_exit(config)
+    startup.claim_sqlite(settings.database_url, "worker")
     setup_logging()
     if not settings.redis_url:
         _warn_alone()

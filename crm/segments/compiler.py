@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from pypika_tortoise.context import SqlContext
 from pypika_tortoise.terms import Term
-from tortoise.expressions import Q, RawSQL, Subquery
-from tortoise.functions import Count
+from tortoise.expressions import F, Q, RawSQL, Subquery
+from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet, ValuesQuery
 
-from crm import birthdays
+from crm import birthdays, points
 from crm.models import (
     Complaint,
     ComplaintStatus,
@@ -207,6 +207,8 @@ def _birthday(c: _Compiler, node: r.BirthdayCondition) -> Q:
 
 
 def _number(c: _Compiler, node: r.NumberCondition) -> Q:
+    if node.field == "points_balance":
+        return _points(c.ctx.now, node.op, int(node.value))
     if node.field != "total_spent":
         return _compare(node.field, node.op, int(node.value))
     if c.ctx.postgres:
@@ -214,6 +216,37 @@ def _number(c: _Compiler, node: r.NumberCondition) -> Q:
     # Tortoise stores decimals as VARCHAR on SQLite: compare them as numbers, not as text.
     name = c.annotate(RawSQL('CAST("total_spent" AS REAL)'))
     return _compare(name, node.op, float(node.value))
+
+
+# The balance valid at now = the cached points_balance minus the customer's credits past their
+# date but not yet swept by the nightly expiry job (few customers: those of the last hours).
+# The cached column keeps its index; only those few customers are looked at again. A stale
+# amount `s` makes `valid op X` the same as `s op' (points_balance - X)`:
+_STALE_EXCLUDED = {"gt": "gte", "gte": "gt"}  # valid <= cached: drop who fell to X or below
+_STALE_INCLUDED = {"lt": "gt", "lte": "gte", "eq": ""}  # add who fell below or onto X
+
+
+def _points(now: datetime, op: str, value: int) -> Q:
+    if op == "ne":
+        return ~_points(now, "eq", value)
+    cached = _compare("points_balance", op, value)
+    if op in _STALE_EXCLUDED:
+        return Q(cached, ~Q(id__in=_stale_where(now, _STALE_EXCLUDED[op], value)))
+    if op == "eq":
+        stale = Subquery(points.unswept(now).values("customer_id"))
+        cached = Q(cached, ~Q(id__in=stale))
+    return Q(cached, Q(id__in=_stale_where(now, _STALE_INCLUDED[op], value)), join_type="OR")
+
+
+def _stale_where(now: datetime, lookup: str, value: int) -> Subquery:
+    """Customers with unswept credits whose stale amount compares as `lookup` to their cached
+    balance minus `value`."""
+    sep = "__" if lookup else ""
+    stale = Customer.filter(
+        points_entries__remaining__gt=0, points_entries__expires_at__lte=utc(now)
+    ).annotate(_stale=Sum("points_entries__remaining"))
+    compared = stale.group_by("id").filter(**{f"_stale{sep}{lookup}": F("points_balance") - value})
+    return Subquery(compared.values("id"))
 
 
 def _flag(c: _Compiler, node: r.FlagCondition) -> Q:
@@ -228,17 +261,36 @@ def _choice(c: _Compiler, node: r.ChoiceCondition) -> Q:
 
 
 def _attribute(c: _Compiler, node: r.AttributeCondition) -> Q:
-    # node.key is restricted to \w characters by the rule model, so it is safe inside SQL text.
-    if c.ctx.postgres:
-        sql = f"(\"attributes\"->>'{node.key}')"
-    else:
-        sql = f'CAST(json_extract("attributes", \'$."{node.key}"\') AS TEXT)'
-    name = c.annotate(RawSQL(sql))
+    name = c.annotate(RawSQL(_attribute_text(node.key, c.ctx.postgres)))
     if node.op in ("exists", "missing"):
         return _q({f"{name}__isnull": node.op == "missing"})
     values = node.value if isinstance(node.value, list) else [node.value]
-    matched = _known(name, _q({f"{name}__in": [str(v) for v in values]}))
+    matched = _known(name, _q({f"{name}__in": [_attribute_value(v) for v in values]}))
     return ~matched if node.op == "ne" else matched
+
+
+def _attribute_text(key: str, postgres: bool) -> str:
+    """The attribute as text, a JSON boolean as true/false on both databases (SQLite's
+    json_extract gives 1/0) and the texts true/false in any case (a CSV import's "TRUE")
+    lowered, so that `true` and "true" match each other but not 1."""
+    # key is restricted to \w characters by the rule model, so it is safe inside SQL text.
+    if postgres:
+        text = f"(\"attributes\"->>'{key}')"
+    else:
+        path = f"'$.\"{key}\"'"
+        text = (
+            f"(CASE json_type(\"attributes\", {path}) WHEN 'true' THEN 'true' "
+            f"WHEN 'false' THEN 'false' "
+            f'ELSE CAST(json_extract("attributes", {path}) AS TEXT) END)'
+        )
+    return f"(CASE WHEN lower({text}) IN ('true', 'false') THEN lower({text}) ELSE {text} END)"
+
+
+def _attribute_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return text.lower() if text.lower() in ("true", "false") else text
 
 
 def _negative(c: _Compiler, node: r.NegativeSentimentCondition) -> Q:

@@ -18,6 +18,15 @@ or a JSON null one, never active, no birthday, no RFM score) is false, never "un
 `ne`, `not_in`, `lacks` and `{"not": rule}` select exactly the customers the positive form does
 not: a customer whose city is unknown IS `city ne 杭州` and `not {city eq 杭州}`, and
 `not {last_active within_days 30}` equals `last_active not_within_days 30`.
+
+Attribute values compare as text, so a number matches its text (3 and "3": a CSV import
+stores every attribute as text). Booleans are not numbers: `true` matches a JSON true and the
+text "true" in any case ("TRUE" from a spreadsheet), never 1 (nor `false` 0); other texts are
+compared exactly.
+
+`points_balance` is the balance valid at the rule's moment, as the 积分 answer and redeem count
+it: credits past their date count for nothing even before the nightly expiry job sweeps them
+(the cached customer.points_balance still holds them until then).
 """
 
 from __future__ import annotations
@@ -151,7 +160,7 @@ class AttributeCondition(_Node):
     field: Literal["attribute"]
     key: str = Field(pattern=r"^\w{1,64}$", description="custom attribute name")
     op: Literal["eq", "ne", "in", "exists", "missing"] = "eq"
-    value: str | int | list[str | int] | None = None
+    value: bool | str | int | list[bool | str | int] | None = None
 
     @model_validator(mode="after")
     def _value(self) -> AttributeCondition:
@@ -159,7 +168,7 @@ class AttributeCondition(_Node):
             raise ValueError(f"{self.op} takes no value")
         if self.op == "in" and not isinstance(self.value, list):
             raise ValueError("in takes a list")
-        if self.op in ("eq", "ne") and not isinstance(self.value, str | int):
+        if self.op in ("eq", "ne") and not isinstance(self.value, bool | str | int):
             raise ValueError(f"{self.op} takes one value")
         return self
 

@@ -4,14 +4,18 @@ import asyncio
 import csv
 import os
 import sys
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from crm.actors import SYSTEM
+from crm.clock import FrozenClock
 from crm.exporting import export_customers
 from crm.importing import import_customers, import_orders
 from crm.models import BirthdayCalendar, Customer, CustomerTag, Order
+from crm.points import earn
 from crm.segments import create_segment
+from tests.crm.conftest import NOW
 
 CUSTOMERS = """openid,phone,name,gender,birthday,city,subscribed,tags,attr_level
 o1,138 0013 8000,王小明,男,1990-08-15,上海,是,vip|母婴,gold
@@ -95,6 +99,17 @@ async def test_export_a_segment_masked(database_url: str, tmp_path: Path) -> Non
     full = tmp_path / "full.csv"
     await export_customers(full, segment.id, masked=False)
     assert "+8613800138000" in full.read_text(encoding="utf-8-sig")
+
+
+async def test_export_shows_the_points_valid_now(database_url: str, tmp_path: Path) -> None:
+    customer = await Customer.create(openid="o-points")
+    long_ago = FrozenClock(NOW - timedelta(days=400))
+    await earn(customer.id, 100, "old", clock=long_ago, actor=SYSTEM)  # expired, not yet swept
+    await earn(customer.id, 30, "new", clock=FrozenClock(NOW), actor=SYSTEM)
+    out = tmp_path / "out.csv"
+    assert await export_customers(out, clock=FrozenClock(NOW)) == 1
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0]["points_balance"] == "30"
 
 
 async def siyu(*args: str, url: str) -> tuple[int, str]:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+import sys
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -111,3 +114,40 @@ async def test_orders_and_points_for_a_merged_away_id_land_on_the_survivor(
     for gone in (a.id, b.id):
         assert not await PointsEntry.filter(customer_id=gone).exists()
         assert not await Order.filter(customer_id=gone).exists()
+
+
+async def _order(customer_id: int) -> int:
+    order, _ = await record_order(OrderInput(external_id="race", customer_id=customer_id,
+                                             amount=Decimal("10"), paid_at=NOW), actor=SYSTEM)  # fmt: skip
+    return order.customer_id  # type: ignore[attr-defined,no-any-return]
+
+
+async def _points(customer_id: int) -> int:
+    entry = await earn(customer_id, 30, "race", clock=FrozenClock(NOW), actor=SYSTEM)
+    return entry.customer_id  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.mark.parametrize("write", [_order, _points], ids=["order", "points"])
+async def test_a_write_racing_a_merge_in_another_process_lands_on_the_survivor(
+    database_url: str, make_customer: MakeCustomer, write: Any
+) -> None:
+    """The write looks the survivor up before the merge commits and writes after it."""
+    a, b = await make_customer(), await make_customer()
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.crm.held_merge", database_url, str(a.id), str(b.id),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert other.stdout is not None and other.stdin is not None
+    try:
+        assert await asyncio.wait_for(other.stdout.readline(), 30) == b"merged\n"
+        racing = asyncio.create_task(write(b.id))
+        await asyncio.sleep(0.5)  # the write waits for the merge's lock
+        assert not racing.done()
+        other.stdin.write(b"commit\n")
+        assert await asyncio.wait_for(racing, 10) == a.id
+    finally:
+        other.stdin.close()
+        assert await asyncio.wait_for(other.wait(), 10) == 0
+    survivor = await Customer.get(id=a.id)
+    assert await ledger_balance(b.id) == 0 and await Order.filter(customer_id=b.id).count() == 0
+    assert (survivor.order_count, survivor.points_balance) in ((1, 0), (0, 30))

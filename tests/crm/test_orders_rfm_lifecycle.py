@@ -137,3 +137,22 @@ async def test_lifecycle_stages_flow_and_churn_warning(
     assert flows[(LifecycleStage.PROSPECT, LifecycleStage.AT_RISK)] == 1
     assert flows[(LifecycleStage.AT_RISK, LifecycleStage.ACTIVE)] == 1
     assert (await recompute_lifecycle(settings, clock=clock)).changed == 0
+
+
+async def test_a_quiet_loyal_customer_is_at_risk_and_loses_the_warning_on_churn(
+    make_customer: MakeCustomer, clock: FrozenClock
+) -> None:
+    settings = LifecycleSettings(new_days=30, loyal_min_orders=3, at_risk_days=45,
+                                 churned_days=180)  # fmt: skip
+    regular = await make_customer()
+    for k in range(5):
+        await record_order(order(regular.id, f"R{k}", "80", 60 + k), actor=SYSTEM)
+    await recompute_lifecycle(settings, clock=clock)
+    assert (await Customer.get(id=regular.id)).lifecycle_stage == LifecycleStage.AT_RISK
+    warned = CustomerTag.filter(tag__name=settings.at_risk_tag, customer_id=regular.id)
+    assert await warned.count() == 1
+
+    clock.advance(days=130)
+    result = await recompute_lifecycle(settings, clock=clock)
+    assert (await Customer.get(id=regular.id)).lifecycle_stage == LifecycleStage.CHURNED
+    assert result.untagged == 1 and await warned.count() == 0

@@ -19,6 +19,7 @@ from crm.models import (
     RfmScore,
     SegmentKind,
 )
+from crm.points import earn
 from crm.segments import (
     context,
     count,
@@ -305,3 +306,54 @@ async def test_json_null_attribute_counts_as_missing(make_customer: MakeCustomer
     assert await ids({"field": "attribute", "key": "level", "op": "exists"}) == {gold.id}
     level = {"field": "attribute", "key": "level", "op": "ne", "value": "gold"}
     assert await ids(level) == {null.id, absent.id}
+
+
+async def test_attribute_booleans_match_their_text_not_numbers(make_customer: MakeCustomer) -> None:
+    typed = await make_customer(attributes={"member": True, "stores": 1})
+    imported = await make_customer(attributes={"member": "true", "stores": "1"})
+    excel = await make_customer(attributes={"member": "TRUE"})
+    one = await make_customer(attributes={"member": 1})
+    no = await make_customer(attributes={"member": False})
+    members = {typed.id, imported.id, excel.id}
+    assert await ids({"field": "attribute", "key": "member", "value": True}) == members
+    assert await ids({"field": "attribute", "key": "member", "value": "true"}) == members
+    assert await ids({"field": "attribute", "key": "member", "value": "True"}) == members
+    assert await ids({"field": "attribute", "key": "member", "value": 1}) == {one.id}
+    assert await ids({"field": "attribute", "key": "member", "value": False}) == {no.id}
+    assert await ids({"field": "attribute", "key": "member", "value": "false"}) == {no.id}
+    stores = {typed.id, imported.id}
+    assert await ids({"field": "attribute", "key": "stores", "value": 1}) == stores
+    assert await ids({"field": "attribute", "key": "stores", "value": "1"}) == stores
+    others = await ids({"field": "attribute", "key": "member", "op": "ne", "value": True})
+    assert others == {one.id, no.id}
+
+
+async def _points(customer_id: int, *, valid: int, expired: int) -> None:
+    """`expired` points past their date that the nightly expiry job has not swept yet."""
+    if expired:
+        old = FrozenClock(NOW - timedelta(days=400))
+        await earn(customer_id, expired, f"old:{customer_id}", clock=old, actor=SYSTEM)
+    if valid:
+        await earn(customer_id, valid, f"new:{customer_id}", clock=FrozenClock(NOW), actor=SYSTEM)
+
+
+async def test_points_rules_count_the_balance_valid_now(make_customer: MakeCustomer) -> None:
+    stale, fresh, none = await make_customer(), await make_customer(), await make_customer()
+    await _points(stale.id, valid=50, expired=100)  # cached 150, valid 50
+    await _points(fresh.id, valid=150, expired=0)
+    assert (await Customer.get(id=stale.id)).points_balance == 150  # not swept yet
+
+    def rule(op: str, value: int) -> dict[str, Any]:
+        return {"field": "points_balance", "op": op, "value": value}
+
+    assert await ids(rule("gt", 100)) == {fresh.id}
+    assert await ids(rule("gte", 50)) == {stale.id, fresh.id}
+    assert await ids(rule("gte", 51)) == {fresh.id}
+    assert await ids(rule("lt", 100)) == {stale.id, none.id}
+    assert await ids(rule("lte", 50)) == {stale.id, none.id}
+    assert await ids(rule("lt", 50)) == {none.id}
+    assert await ids(rule("eq", 50)) == {stale.id}
+    assert await ids(rule("eq", 150)) == {fresh.id}
+    assert await ids(rule("ne", 150)) == {stale.id, none.id}
+    assert await ids({"not": rule("gt", 100)}) == {stale.id, none.id}
+    assert await ids({"any": [rule("gt", 100), {"field": "tag", "value": "x"}]}) == {fresh.id}
