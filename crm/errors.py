@@ -46,3 +46,15 @@ class ServiceUnavailable(Exception):
 def is_unavailable(exc: BaseException) -> bool:
     """The store or the database is unreachable (OSError covers refused, reset, timed out)."""
     return isinstance(exc, ServiceUnavailable | DBConnectionError | OSError)
+
+
+class CampaignError(SiyuError):
+    """A campaign cannot do what was asked (its definition or one of its deliveries)."""
+
+
+class RenderFailed(CampaignError):
+    """A campaign message did not render for one customer; `reason` is short and safe."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
