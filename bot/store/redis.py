@@ -54,7 +54,8 @@ local rate, burst, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local held = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = math.min(burst, (tonumber(held[1]) or burst) + (now - (tonumber(held[2]) or now)) * rate)
+local last = tonumber(held[2]) or now
+local tokens = math.min(burst, (tonumber(held[1]) or burst) + (now - last) * rate)
 local wait = 0
 if tokens >= count then tokens = tokens - count else wait = (count - tokens) / rate end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
