@@ -92,7 +92,14 @@ class Sender:
             log.warning("delivery %s was sent but its claim had passed on", delivery.id)
         kind = CS_KIND if item.channel is SendChannel.CUSTOMER_SERVICE else TEMPLATE_KIND
         await self.journal.record(
-            NewInteraction(Channel.OA, Direction.OUT, kind, delivery.customer_id, content=content)
+            NewInteraction(
+                Channel.OA,
+                Direction.OUT,
+                kind,
+                delivery.customer_id,
+                content=content,
+                created_at=self.clock.now(),
+            )
         )
 
     async def fail_or_retry(self, item: Prepared, error: WeChatError) -> None:

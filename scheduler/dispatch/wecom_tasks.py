@@ -130,7 +130,7 @@ class TaskPoller:
             await self.journal.record(
                 NewInteraction(
                     Channel.WECOM, Direction.OUT, TASK_KIND, int(row["customer_id"]),
-                    content=row["content"],
+                    content=row["content"], created_at=now,
                 )
             )  # fmt: skip
         return changed
