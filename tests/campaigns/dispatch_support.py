@@ -78,13 +78,18 @@ async def status_of(target: Customer) -> CampaignDelivery:
 
 @asynccontextmanager
 async def dispatcher(
-    settings: Settings, clock: Clock, *, store: Store | None = None, **overrides: Any
+    settings: Settings,
+    clock: Clock,
+    *,
+    store: Store | None = None,
+    worker: str = "test-worker",
+    **overrides: Any,
 ) -> AsyncIterator[Dispatcher]:
     store = store or MemoryStore()
     dispatch = DispatchSettings(**{"backoff_seconds": 30.0, **overrides})
     clients = await open_clients(settings.wechat.oa, settings.wechat.wecom, store)
     try:
         async with journal() as journal_:
-            yield Dispatcher(clients, journal_, store, dispatch, clock=clock, worker="test-worker")
+            yield Dispatcher(clients, journal_, store, dispatch, clock=clock, worker=worker)
     finally:
         await clients.close()
