@@ -22,6 +22,7 @@ from crm.clock import SYSTEM_CLOCK, Clock
 from crm.interactions import InteractionJournal
 from crm.models import SendChannel
 from scheduler.dispatch.config import DispatchSettings
+from scheduler.dispatch.outcomes import SentWriter
 from scheduler.dispatch.prepare import PreparedBatch, Renderers, prepare
 from scheduler.dispatch.ratelimit import RateLimiter, TokenBuckets
 from scheduler.dispatch.sending import Prepared, Sender
@@ -50,7 +51,8 @@ class Dispatcher:
         self.worker = worker or worker_name()
         limiter = RateLimiter(buckets, settings.rate_limits)
         self.limiter = limiter
-        self.sender = Sender(self.worker, clients, journal, limiter, settings, clock)
+        outcomes = SentWriter(self.worker, clock)
+        self.sender = Sender(self.worker, clients, journal, limiter, settings, clock, outcomes)
         self.poller = TaskPoller(clients, journal, limiter, clock)
         self._renderers = Renderers()
         self.sent = 0

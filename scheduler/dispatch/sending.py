@@ -1,7 +1,8 @@
 """Sending one prepared delivery and recording WeChat's answer at once.
 
-The delivery is marked sent right after WeChat accepted it, in its own UPDATE (guarded by the
-claim), and the message is journaled as an outbound interaction. A worker killed between the
+The delivery is marked sent right after WeChat accepted it (group-committed with the other
+sends answered meanwhile, guarded by the claim: scheduler.dispatch.outcomes), and the message
+is journaled as an outbound interaction. A worker killed between the
 answer and that write leaves only the sends in flight at that moment uncertain (at most
 `concurrency` of them); they are sent again when their claim expires.
 """
@@ -20,6 +21,7 @@ from crm.interactions import InteractionJournal, NewInteraction
 from crm.models import Channel, Direction, SendChannel
 from scheduler.dispatch.config import DispatchSettings
 from scheduler.dispatch.failures import classify
+from scheduler.dispatch.outcomes import SentWriter
 from scheduler.dispatch.ratelimit import RateLimiter
 
 log = logging.getLogger("siyu.dispatch")
@@ -55,6 +57,7 @@ class Sender:
     limiter: RateLimiter
     settings: DispatchSettings
     clock: Clock
+    outcomes: SentWriter
 
     async def send(self, item: Prepared) -> None:
         try:
@@ -84,10 +87,7 @@ class Sender:
     async def _sent(self, item: Prepared, msgid: str | None) -> None:
         delivery = item.delivery
         content = item.text if item.channel is SendChannel.CUSTOMER_SERVICE else _shown(item)
-        marked = await claims.mark_sent(
-            delivery.id, self.worker, channel=item.channel, msgid=msgid, content=content,
-            clock=self.clock,
-        )  # fmt: skip
+        marked = await self.outcomes.record(claims.Sent(delivery.id, item.channel, msgid, content))
         if not marked:
             log.warning("delivery %s was sent but its claim had passed on", delivery.id)
         kind = CS_KIND if item.channel is SendChannel.CUSTOMER_SERVICE else TEMPLATE_KIND
