@@ -189,7 +189,7 @@ class Sent:
 _SENT_MANY = """
 WITH v(id, channel, msgid, content) AS (VALUES {rows})
 UPDATE campaign_delivery SET status = 'sent', channel = v.channel, wechat_msgid = v.msgid,
-    content = v.content, sent_at = {now}, updated_at = {now}, claimed_by = NULL,
+    content = v.content, sent_at = {now}, updated_at = {updated}, claimed_by = NULL,
     claim_expires_at = NULL
 FROM v WHERE campaign_delivery.id = v.id AND claimed_by = {worker} AND status = 'pending'
 RETURNING campaign_delivery.id
@@ -201,12 +201,12 @@ async def mark_sent_many(worker: str, sent: Sequence[Sent], *, clock: Clock) -> 
     postgres = is_postgres()
     width = 4
     rows = value_rows(len(sent), width, postgres, casts={0: "bigint"})
-    now, who = numbered(2, postgres, start=len(sent) * width + 1)
-    sql = _SENT_MANY.format(rows=rows, now=now, worker=who)
+    now, updated, who = numbered(3, postgres, start=len(sent) * width + 1)
+    sql = _SENT_MANY.format(rows=rows, now=now, updated=updated, worker=who)
     values: list[Any] = [
         v for s in sent for v in (s.delivery_id, s.channel.value, s.msgid, s.content)
     ]
     answer = await connections.get("default").execute_query_dict(
-        sql, [*values, param(clock.now()), worker]
+        sql, [*values, param(clock.now()), param(clock.now()), worker]
     )
     return {int(row["id"]) for row in answer}
