@@ -105,18 +105,6 @@ async def claim(
     return [_claimed(row) for row in details]
 
 
-async def extend(worker: str, ids: Sequence[int], *, lease_seconds: float, clock: Clock) -> int:
-    """Keep the lease of a batch still being sent (a slow rate limit)."""
-    if not ids:
-        return 0
-    until = clock.now() + timedelta(seconds=lease_seconds)
-    sql = (
-        f"UPDATE campaign_delivery SET claim_expires_at = ? WHERE id IN ({marks(len(ids))}) "
-        "AND claimed_by = ? AND status = 'pending'"
-    )
-    return await execute(sql, [until, *ids, worker])
-
-
 async def mark_sent(
     delivery_id: int,
     worker: str,

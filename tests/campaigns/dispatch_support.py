@@ -36,7 +36,10 @@ async def customer(name: str, **fields: Any) -> Customer:
 
 
 async def campaign(
-    *, text: str = "{{ customer.display_name }}，生日快乐！", template: dict | None = None, **fields: Any
+    *,
+    text: str = "{{ customer.display_name }}，生日快乐！",
+    template: dict | None = None,
+    **fields: Any,
 ) -> Campaign:
     values: dict[str, Any] = {
         "name": "生日祝福", "kind": CampaignKind.BIRTHDAY, "status": CampaignStatus.RUNNING,
@@ -46,7 +49,11 @@ async def campaign(
 
 
 async def enqueue(
-    target: Campaign, clock: Clock, *, dry_run: bool = False, due_at: datetime | None = None,
+    target: Campaign,
+    clock: Clock,
+    *,
+    dry_run: bool = False,
+    due_at: datetime | None = None,
     key: str = "2026-12-01",
 ) -> CampaignRun:
     """A run holding every customer, enqueued set-based."""

@@ -112,7 +112,9 @@ def _env(database_url: str, redis_url: str, fake: Process) -> dict[str, str]:
     )  # fmt: skip
 
 
-def _run_with_workers(tmp_path: Path, customers: int, *, kill_at: int | None) -> tuple[int, Counter[str]]:
+def _run_with_workers(
+    tmp_path: Path, customers: int, *, kill_at: int | None
+) -> tuple[int, Counter[str]]:
     database_url, redis_url = postgres_and_redis()
     fresh_schema(database_url)
     reachable = asyncio.run(_seed(database_url, customers))
