@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crm.database import close_database, open_database
-from crm.sql import execute, fetch
+from bench.campaign import pending, seed_run
 from tests.webhooks.live import (
     Process,
     fresh_schema,
@@ -28,53 +27,6 @@ from tests.webhooks.live import (
 
 TPL = "/cgi-bin/message/template/send"
 CONCURRENCY = 32
-_CUSTOMERS = """
-INSERT INTO customer (openid, display_name, gender, source_channel, subscribed, opted_out,
-                      attributes, created_at, updated_at)
-SELECT 'o-' || g, '客户' || g, 'unknown', 'oa', TRUE, g % 100 = 0, '{}', now(), now()
-FROM generate_series(1, $1) g
-"""
-_CAMPAIGN = """
-INSERT INTO campaign (name, kind, status, rule, text, template_message, schedule, timezone,
-                      frequency_exempt, options, created_at, updated_at)
-VALUES ('kill9', 'custom', 'running', NULL, '您好，{{ customer.display_name }}',
-        '{"template_id": "tpl-k9", "data": {"thing1": "{{ customer.display_name }}"}}',
-        '{"at": "2026-12-01T10:00:00"}', 'Asia/Shanghai', FALSE, '{}', now(), now())
-RETURNING id
-"""
-_RUN = """
-INSERT INTO campaign_run (campaign_id, run_key, run_date, step, status, dry_run, targeted,
-                          started_at)
-VALUES ($1, 'k9', current_date, 1, 'sending', FALSE, 0, now()) RETURNING id
-"""
-_DELIVERIES = """
-INSERT INTO campaign_delivery (run_id, campaign_id, customer_id, status, marketing, due_at,
-                               attempts, created_at, updated_at)
-SELECT $1, $2, id, 'pending', TRUE, now(), 0, now(), now() FROM customer
-"""
-
-
-async def _seed(database_url: str, customers: int) -> int:
-    """`customers` followers (1 in 100 opted out), one campaign, one run holding them all;
-    returns how many are reachable."""
-    await open_database(database_url)
-    try:
-        await execute(_CUSTOMERS, [customers])
-        [campaign] = await fetch(_CAMPAIGN)
-        [run] = await fetch(_RUN, [campaign["id"]])
-        await execute(_DELIVERIES, [run["id"], campaign["id"]])
-    finally:
-        await close_database()
-    return customers - customers // 100
-
-
-async def _open_count(database_url: str) -> int:
-    await open_database(database_url)
-    try:
-        [row] = await fetch("SELECT count(*) AS n FROM campaign_delivery WHERE status = 'pending'")
-    finally:
-        await close_database()
-    return int(row["n"])
 
 
 def _calls(fake: Process, since: int = 0, limit: int = 20_000) -> dict:
@@ -117,7 +69,7 @@ def _run_with_workers(
 ) -> tuple[int, Counter[str]]:
     database_url, redis_url = postgres_and_redis()
     fresh_schema(database_url)
-    reachable = asyncio.run(_seed(database_url, customers))
+    reachable = asyncio.run(seed_run(database_url, customers))
     fake = start_fake(serve_env(database_url, redis_url, "http://unused"), tmp_path)
     workers: list[Process] = []
     try:
@@ -128,7 +80,7 @@ def _run_with_workers(
             _wait(lambda: _calls(fake, limit=0)["total"] >= kill_at, 300, "sends", [fake, *workers])
             workers[0].kill()
             workers[0] = start_worker("worker-1", env, tmp_path)  # started again
-        done = lambda: asyncio.run(_open_count(database_url)) == 0  # noqa: E731
+        done = lambda: asyncio.run(pending(database_url)) == 0  # noqa: E731
         _wait(done, 600, "every delivery final", [fake, *workers])
         return reachable, _sent_to(fake)
     finally:
