@@ -22,6 +22,7 @@ from crm.config import CrmSettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
 from scheduler.config import SchedulerSettings
+from scheduler.dispatch.config import DispatchSettings
 
 DEFAULT_CONFIG = Path("config.yaml")
 # The public values shipped in config.yaml (and as the defaults below) so `siyu demo` runs
@@ -125,6 +126,7 @@ class Settings(BaseSettings):
     nlp: NlpSettings = NlpSettings()
     crm: CrmSettings = CrmSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    campaigns: DispatchSettings = DispatchSettings()
 
     @field_validator("database_url")
     @classmethod

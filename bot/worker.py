@@ -1,8 +1,8 @@
 """The work a process does besides answering HTTP, and the resources it needs.
 
 `siyu worker` runs only this; `siyu serve` runs it beside the webhooks unless started with
-`--no-worker`. Today the work is the scheduler (one leader among all processes, elected
-through the store); the delivery worker joins it later and uses the same resources.
+`--no-worker`. The work is the scheduler (one leader among all processes, elected through
+the store) and the campaign dispatcher (every process, sharing runs through claims).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from bot.wechat.client import WeChatClients, wechat_clients
 from bot.wechat.messenger import WeChatMessenger
 from crm.database import database
 from crm.interactions import InteractionJournal, journal
+from scheduler.dispatcher import Dispatcher
 from scheduler.process import Competing, competing_for_lease
 
 log = logging.getLogger("siyu.worker")
@@ -45,7 +46,34 @@ async def opened_resources(settings: Settings) -> AsyncIterator[Resources]:
 
 
 @contextlib.asynccontextmanager
-async def background_work(settings: Settings, store: Store) -> AsyncIterator[Competing | None]:
+async def background_work(
+    settings: Settings, store: Store, clients: WeChatClients, journal_: InteractionJournal
+) -> AsyncIterator[Competing | None]:
+    """The campaign dispatcher and the scheduler candidate, for the block."""
+    async with dispatching(settings, store, clients, journal_), scheduling(settings, store) as c:
+        yield c
+
+
+@contextlib.asynccontextmanager
+async def dispatching(
+    settings: Settings, store: Store, clients: WeChatClients, journal_: InteractionJournal
+) -> AsyncIterator[Dispatcher | None]:
+    """Sends due campaign deliveries until the block ends (the batch in hand finishes)."""
+    if not settings.campaigns.enabled:
+        yield None
+        return
+    dispatcher = Dispatcher(clients, journal_, store, settings.campaigns)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    try:
+        yield dispatcher
+    finally:
+        stop.set()
+        await task
+
+
+@contextlib.asynccontextmanager
+async def scheduling(settings: Settings, store: Store) -> AsyncIterator[Competing | None]:
     """Competes for the scheduler lease (unless `scheduler.enabled` is off) for the block."""
     if not settings.scheduler.enabled:
         log.info("the scheduler is off (scheduler.enabled: false)")
@@ -58,7 +86,10 @@ async def background_work(settings: Settings, store: Store) -> AsyncIterator[Com
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Opens the resources, works until `stop` is set, then shuts down in order."""
-    async with opened_resources(settings) as resources, background_work(settings, resources.store):
+    async with (
+        opened_resources(settings) as resources,
+        background_work(settings, resources.store, resources.clients, resources.journal),
+    ):
         log.info("worker started")
         await stop.wait()
         log.info("worker stopping")

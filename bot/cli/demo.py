@@ -61,7 +61,7 @@ async def _run_demo(settings: object, port: int) -> None:
 
     assert isinstance(settings, Settings)
     prepare_process(settings)
-    fake = fake_from_settings(settings.wechat, log_calls=False)
+    fake = fake_from_settings(settings.wechat, log_calls=False, windows=True)
     options = server_options(settings.server)
     runners = [
         web.AppRunner(create_fake_app(fake), **options),

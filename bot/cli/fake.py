@@ -31,7 +31,9 @@ def fake_wechat(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8081, "--port", help="port to listen on"),
     windows: bool = typer.Option(
-        False, "--windows", help="enforce customer-service windows (open them: POST /_fake/inbound)"
+        True,
+        "--windows/--no-windows",
+        help="enforce customer-service windows as WeChat does (open them: POST /_fake/inbound)",
     ),
     config: str | None = ConfigOption,
 ) -> None:

@@ -121,9 +121,13 @@ def chat(
     text: str = typer.Argument(..., help="what the customer says"),
     openid: str = typer.Option("o_demo_customer", help="the customer's openid"),
     url: str | None = typer.Option(None, help="default: http://server.host:server.port"),
+    fake_url: str | None = typer.Option(
+        None, help="the fake WeChat API to tell (POST /_fake/inbound); default: the demo's"
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Send a signed, encrypted message to a running server and print the decrypted reply."""
+    """Send a signed, encrypted message to a running server and print the decrypted reply.
+    The fake WeChat API learns that the customer wrote, so its service window opens."""
     from bot.wechat.crypto import MessageCrypto
     from bot.wechat.simulator import Simulator
 
@@ -133,8 +137,29 @@ def chat(
     crypto = MessageCrypto(
         oa.token.get_secret_value(), oa.encoding_aes_key.get_secret_value(), oa.app_id
     )
+    fake = fake_url or _local_fake(settings.wechat.oa.api_base_url, settings.server.port)
+    asyncio.run(_tell_fake(fake, openid))
     reply = asyncio.run(_chat_once(Simulator(crypto), base, openid, text))
     typer.echo(reply)
+
+
+def _local_fake(api_base_url: str, port: int) -> str:
+    """The configured API when it is on this machine (a fake), else the demo's (port + 1)."""
+    if api_base_url.startswith(("http://127.0.0.1", "http://localhost")):
+        return api_base_url
+    return f"http://127.0.0.1:{port + 1}"
+
+
+async def _tell_fake(fake_url: str, openid: str) -> None:
+    """Best effort: no fake listening (a real deployment) is not an error."""
+    import aiohttp
+
+    body = {"openid": openid, "kind": "message"}
+    try:
+        async with aiohttp.ClientSession() as session:
+            await session.post(f"{fake_url.rstrip('/')}/_fake/inbound", json=body)
+    except aiohttp.ClientError:
+        pass
 
 
 async def _chat_once(sim: Simulator, base: str, openid: str, text: str) -> str:

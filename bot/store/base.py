@@ -44,6 +44,11 @@ class Store(Protocol):
         """Seconds until `key` expires; None when it does not exist or never expires."""
         ...
 
+    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float:
+        """Token bucket `key` (refilled at `rate` a second, holding at most `burst`): takes
+        `count` tokens and returns 0, or takes none and returns the seconds to wait."""
+        ...
+
     def lock(self, name: str, ttl: float, wait: float = 10.0) -> AbstractAsyncContextManager[None]:
         """Hold `name` for at most `ttl` seconds; raise LockTimeout after `wait` seconds."""
         ...

@@ -17,6 +17,11 @@ from bot.wechat.errors import WeChatAPIError
 from bot.wechat.models import (
     CustomTextMessage,
     FollowerInfo,
+    GroupMsgResultRequest,
+    GroupMsgSendItem,
+    GroupMsgSendResult,
+    MsgTemplateResult,
+    MsgTemplateTask,
     StableTokenRequest,
     TemplateMessage,
     TemplateSendResult,
@@ -146,6 +151,29 @@ class WeComClient:
         """Welcome message to a new external contact; the code lives 20 s and works once."""
         body = WelcomeMessage(welcome_code=welcome_code, text=TextContent(content=text))
         await self.api.call("POST", "/cgi-bin/externalcontact/send_welcome_msg", body=body)
+
+    async def add_msg_template(
+        self, sender: str, external_userids: list[str], text: str
+    ) -> MsgTemplateResult:
+        """A mass-message task for `sender` to confirm (≤ 10,000 customers); not yet sent."""
+        body = MsgTemplateTask(
+            external_userid=external_userids, sender=sender, text=TextContent(content=text)
+        )
+        answer = await self.api.call("POST", "/cgi-bin/externalcontact/add_msg_template", body=body)
+        return MsgTemplateResult.model_validate(answer)
+
+    async def get_groupmsg_send_result(self, msgid: str, userid: str) -> list[GroupMsgSendItem]:
+        """Per customer of one task and sender: sent (1) or not (0, 2, 3); every page."""
+        items: list[GroupMsgSendItem] = []
+        cursor: str | None = None
+        while True:
+            body = GroupMsgResultRequest(msgid=msgid, userid=userid, cursor=cursor)
+            path = "/cgi-bin/externalcontact/get_groupmsg_send_result"
+            page = GroupMsgSendResult.model_validate(await self.api.call("POST", path, body=body))
+            items.extend(page.send_list)
+            if not page.next_cursor:
+                return items
+            cursor = page.next_cursor
 
 
 @dataclass(frozen=True)

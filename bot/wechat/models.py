@@ -93,3 +93,38 @@ class WeComSendResult(_Payload):
 class WelcomeMessage(_Payload):
     welcome_code: str
     text: TextContent
+
+
+class MsgTemplateTask(_Payload):
+    """`externalcontact/add_msg_template`: a task the staff member `sender` confirms."""
+
+    chat_type: Literal["single"] = "single"
+    external_userid: list[str]
+    sender: str
+    text: TextContent
+
+
+class MsgTemplateResult(_Payload):
+    msgid: str
+    fail_list: list[str] = Field(default_factory=list)
+
+
+class GroupMsgResultRequest(_Payload):
+    msgid: str
+    userid: str
+    limit: int = 1000
+    cursor: str | None = None
+
+
+class GroupMsgSendItem(_Payload):
+    """status: 0 not sent yet, 1 sent, 2 not a friend any more, 3 the customer's limit hit."""
+
+    external_userid: str = ""
+    userid: str = ""
+    status: int
+    send_time: int | None = None
+
+
+class GroupMsgSendResult(_Payload):
+    next_cursor: str = ""
+    send_list: list[GroupMsgSendItem] = Field(default_factory=list)

@@ -141,11 +141,14 @@ class Process:
         self._log.close()
 
 
-def start(name: str, args: list[str], env: dict[str, str], logs: Path) -> Process:
-    port = free_port()
+def start(
+    name: str, args: list[str], env: dict[str, str], logs: Path, *, listens: bool = True
+) -> Process:
+    port = free_port() if listens else 0
     log_path = logs / f"{name}.log"
-    log = log_path.open("wb")
-    command = [sys.executable, "-c", "from bot.cli import main; main()", *args, "--port", str(port)]
+    log = log_path.open("ab")  # a process started again (after kill -9) keeps one log
+    ports = ["--port", str(port)] if listens else []
+    command = [sys.executable, "-c", "from bot.cli import main; main()", *args, *ports]
     popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     return Process(name, port, popen, log_path, log)
 
@@ -154,8 +157,15 @@ def start_serve(name: str, env: dict[str, str], logs: Path) -> Process:
     return start(name, ["serve", "--host", "127.0.0.1"], env, logs)
 
 
-def start_fake(env: dict[str, str], logs: Path) -> Process:
-    return start("fake-wechat", ["fake-wechat", "--host", "127.0.0.1"], env, logs)
+def start_fake(env: dict[str, str], logs: Path, *, windows: bool = False) -> Process:
+    """Windows off by default: these tests push without opening them first."""
+    flag = "--windows" if windows else "--no-windows"
+    return start("fake-wechat", ["fake-wechat", "--host", "127.0.0.1", flag], env, logs)
+
+
+def start_worker(name: str, env: dict[str, str], logs: Path) -> Process:
+    """`siyu worker`: no HTTP, so no port and no readiness URL."""
+    return start(name, ["worker"], env, logs, listens=False)
 
 
 def wait_ready(processes: list[Process], path: str = "/healthz") -> None:

@@ -1,12 +1,15 @@
 """The `/_fake/` control endpoints (JSON), a stable interface for tests and the demo:
-GET  /_fake/calls[?path=]     recorded calls, secrets masked
+GET  /_fake/calls[?path=&since=N&limit=M]  recorded calls, secrets masked; `since` skips
+                              the first N calls, `limit` caps the page; `next` is the next since
 POST /_fake/fail              {"path": ..., "errcode": 45015, "times": 1}
 POST /_fake/expire_tokens     every issued token answers 42001 from now on
 POST /_fake/reset             forget tokens, calls, followers, contacts, media, failures
 POST /_fake/users             a follower object, or a list of them, for /cgi-bin/user/info
-POST /_fake/inbound           {"openid": ..., "kind": "message" | "event"}: opens a window
+POST /_fake/inbound           {"openid", "kind": message|follow|click|scan, "at": epoch s}
+                              opens a customer-service window
 POST /_fake/contacts          an external contact, or a list, for externalcontact/*
-POST /_fake/groupmsg/confirm  {"msgid": ..., "userid": null}: staff confirm a group task
+POST /_fake/groupmsg/confirm  {"msgid", "userid": null, "status": 1}: staff confirm a group
+                              task (status 1 sent; 2 not a contact, 3 limit: not sent)
 """
 
 from __future__ import annotations
@@ -35,11 +38,13 @@ class FailRequest(BaseModel):
 class InboundRequest(BaseModel):
     openid: str = Field(min_length=1)
     kind: InboundKind = InboundKind.MESSAGE
+    at: float | None = None
 
 
 class ConfirmRequest(BaseModel):
     msgid: str
     userid: str | None = None
+    status: int = Field(1, ge=1, le=3)
 
 
 def _bad(error: Any) -> web.Response:
@@ -57,8 +62,15 @@ def _refusal(order: FailRequest, paths: frozenset[str]) -> str | None:
 async def control_calls(request: web.Request) -> web.Response:
     fake = request.app[FAKE_KEY]
     path = request.query.get("path")
+    try:
+        since = max(0, int(request.query.get("since", "0")))
+        limit = int(request.query["limit"]) if "limit" in request.query else None
+    except ValueError:
+        return _bad("since and limit are numbers")
     calls = fake.calls_to(path) if path else fake.calls
-    return json_response({"calls": [call.masked() for call in calls]})
+    page = calls[since : None if limit is None else since + max(0, limit)]
+    body = {"calls": [call.masked() for call in page], "total": len(calls)}
+    return json_response({**body, "next": since + len(page)})
 
 
 async def control_fail(request: web.Request) -> web.Response:
@@ -116,7 +128,7 @@ async def control_inbound(request: web.Request) -> web.Response:
         order = InboundRequest.model_validate_json(await request.read())
     except ValidationError as exc:
         return _bad(exc.errors(include_url=False, include_input=False))
-    request.app[FAKE_KEY].inbound(order.openid, order.kind)
+    request.app[FAKE_KEY].inbound(order.openid, order.kind, order.at)
     return json_response({"ok": True})
 
 
@@ -128,7 +140,9 @@ async def control_confirm(request: web.Request) -> web.Response:
     fake = request.app[FAKE_KEY]
     if order.msgid not in fake.tasks:
         return _bad(f"unknown msgid {order.msgid}")
-    return json_response({"ok": True, "sent": fake.confirm_group_msg(order.msgid, order.userid)})
+    return json_response(
+        {"ok": True, "sent": fake.confirm_group_msg(order.msgid, order.userid, order.status)}
+    )
 
 
 def add_control_routes(app: web.Application) -> None:

@@ -10,6 +10,7 @@ from bot.wechat.fake.msgtypes import OA_MSGTYPES, validate
 from bot.wechat.fake.state import LEGACY_OVERLAP, FakeWeChat
 
 OK = {"errcode": 0, "errmsg": "ok"}
+MAX_TEMPLATE_VALUE = 20
 
 
 def _oa_app(fake: FakeWeChat, appid: str, secret: str) -> str:
@@ -69,7 +70,17 @@ def template_send(fake: FakeWeChat, req: FakeRequest, _: str) -> dict[str, Any]:
         raise FakeFailure(40037)
     if not isinstance(body.get("data"), dict):
         raise FakeFailure(47001)
+    for value in body["data"].values():
+        _check_value(value)
     return {**OK, "msgid": fake.new_msgid()}
+
+
+def _check_value(value: Any) -> None:
+    """Since 2023-05-04 a keyword value is at most 20 characters with no newline; WeChat
+    answers 47001 "data format error" otherwise."""
+    text = value.get("value") if isinstance(value, dict) else None
+    if not isinstance(text, str) or len(text) > MAX_TEMPLATE_VALUE or "\n" in text:
+        raise FakeFailure(47001)
 
 
 def user_info(fake: FakeWeChat, req: FakeRequest, _: str) -> dict[str, Any]:

@@ -112,16 +112,21 @@ class FakeWeChat:
         contact = FakeExternalContact(external_userid=external_userid, follow_user=follow, **fields)
         self.contacts[external_userid] = contact
 
-    def inbound(self, openid: str, kind: InboundKind = InboundKind.MESSAGE) -> None:
-        """The customer wrote (MESSAGE) or followed / scanned / clicked (EVENT)."""
-        self.windows.opened(openid, kind)
+    def inbound(
+        self, openid: str, kind: InboundKind = InboundKind.MESSAGE, at: float | None = None
+    ) -> None:
+        """The customer wrote (MESSAGE) or followed / scanned / clicked, at `at` (epoch s)."""
+        self.windows.opened(openid, kind, at)
 
-    def confirm_group_msg(self, msgid: str, userid: str | None = None) -> int:
-        """The staff member (every sender if None) confirms the task: sent now. Count sent."""
+    def confirm_group_msg(self, msgid: str, userid: str | None = None, status: int = 1) -> int:
+        """The staff member (every sender if None) confirms the task: sent now (status 1),
+        or the customer was not reached (2 no longer a contact, 3 their monthly limit)."""
         task = self.tasks[msgid]
         due = [k for k, s in task.status.items() if s == 0 and userid in (None, k[0])]
         for key in due:
-            task.status[key], task.send_time[key] = 1, int(self.now())
+            task.status[key] = status
+            if status == 1:
+                task.send_time[key] = int(self.now())
         return len(due)
 
     def calls_to(self, path: str) -> list[FakeCall]:

@@ -14,12 +14,17 @@ from crm.clock import Clock
 
 class InboundKind(StrEnum):
     MESSAGE = "message"
-    EVENT = "event"
+    FOLLOW = "follow"
+    CLICK = "click"  # a menu click (CLICK, not VIEW)
+    SCAN = "scan"  # SCAN, scancode_push, scancode_waitmsg
+    EVENT = "event"  # any of the three above
 
 
+_EVENT_WINDOW = (60.0, 3)
 _OPENS: dict[InboundKind, tuple[float, int]] = {
     InboundKind.MESSAGE: (48 * 3600, 5),
-    InboundKind.EVENT: (60, 3),
+    **{kind: _EVENT_WINDOW for kind in (InboundKind.FOLLOW, InboundKind.CLICK, InboundKind.SCAN)},
+    InboundKind.EVENT: _EVENT_WINDOW,
 }
 
 
@@ -34,9 +39,10 @@ class CustomerWindows:
         self._clock = clock
         self._open: dict[str, list[_Window]] = {}
 
-    def opened(self, openid: str, kind: InboundKind) -> None:
+    def opened(self, openid: str, kind: InboundKind, at: float | None = None) -> None:
+        """`at`: when the customer acted (epoch seconds; default now)."""
         lifetime, quota = _OPENS[kind]
-        window = _Window(self._now() + lifetime, quota)
+        window = _Window((self._now() if at is None else at) + lifetime, quota)
         self._open.setdefault(openid, []).append(window)
 
     def take(self, openid: str) -> int | None:

@@ -1,0 +1,37 @@
+"""The per-API send rate, one token bucket in the store shared by every worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Protocol
+
+from crm.models import SendChannel
+
+BURST_SECONDS = 0.1  # a bucket holds a tenth of a second of sends: bursts stay small
+
+
+class TokenBuckets(Protocol):
+    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float: ...
+
+
+class RateLimiter:
+    def __init__(self, buckets: TokenBuckets, limits: Mapping[str, float]) -> None:
+        self._buckets = buckets
+        self._limits = {name: rate for name, rate in limits.items() if rate > 0}
+
+    def rate(self, channel: SendChannel) -> float | None:
+        return self._limits.get(channel.value)
+
+    async def wait(self, channel: SendChannel) -> None:
+        """Returns when one call on `channel` is allowed (at once when unlimited)."""
+        rate = self._limits.get(channel.value)
+        if rate is None:
+            return
+        key = f"ratelimit:{channel.value}"
+        burst = max(1.0, rate * BURST_SECONDS)
+        while True:  # a bucket in another process: nothing here to wait on but time
+            delay = await self._buckets.take_tokens(key, rate, burst)
+            if delay <= 0:
+                return
+            await asyncio.sleep(delay)

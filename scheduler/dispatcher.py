@@ -1,0 +1,136 @@
+"""The campaign dispatcher: claim due deliveries, prepare them, send them concurrently
+within the shared rate limit, and record each outcome as soon as WeChat answers.
+
+Every worker process runs one; they share runs through the claims (crm.campaigns.claims).
+A batch is sized so that, at the configured rate, it is sent well within its lease, and a
+delivery whose lease ran out before its turn is left for the next claim, never sent late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from bot.wechat.client import WeChatClients
+from crm.campaigns import claims
+from crm.clock import SYSTEM_CLOCK, Clock
+from crm.interactions import InteractionJournal
+from crm.models import SendChannel
+from scheduler.dispatch.config import DispatchSettings
+from scheduler.dispatch.outcomes import SentWriter
+from scheduler.dispatch.prepare import PreparedBatch, Renderers, prepare
+from scheduler.dispatch.ratelimit import RateLimiter, TokenBuckets
+from scheduler.dispatch.sending import Prepared, Sender
+from scheduler.dispatch.wecom_tasks import TaskPoller, create_tasks
+
+log = logging.getLogger("siyu.dispatch")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        clients: WeChatClients,
+        journal: InteractionJournal,
+        buckets: TokenBuckets,
+        settings: DispatchSettings,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        worker: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.worker = worker or worker_name()
+        limiter = RateLimiter(buckets, settings.rate_limits)
+        self.limiter = limiter
+        outcomes = SentWriter(self.worker, clock)
+        self.sender = Sender(self.worker, clients, journal, limiter, settings, clock, outcomes)
+        self.poller = TaskPoller(clients, journal, limiter, clock)
+        self._renderers = Renderers()
+        self.sent = 0
+
+    def batch_limit(self) -> int:
+        """At the slowest configured rate a batch still goes out within half its lease."""
+        rates = [r for r in self.settings.rate_limits.values() if r > 0]
+        if not rates:
+            return self.settings.batch_size
+        fits = int(min(rates) * self.settings.lease_seconds / 2)
+        return max(1, min(self.settings.batch_size, fits))
+
+    async def dispatch_once(self) -> int:
+        """One batch: claimed, prepared, sent; returns how many were claimed."""
+        lease = self.settings.lease_seconds
+        batch = await claims.claim(
+            self.worker, self.batch_limit(), lease_seconds=lease, clock=self.clock
+        )
+        if not batch:
+            return 0
+        deadline = self.clock.now() + timedelta(seconds=lease * 0.75)
+        prepared = await prepare(batch, self._renderers, clock=self.clock)
+        await self._settle_unsendable(prepared)
+        await create_tasks(self.sender, prepared.tasks)
+        await self._send_all(prepared.sends, deadline)
+        return len(batch)
+
+    async def _settle_unsendable(self, prepared: PreparedBatch) -> None:
+        for delivery, reason in prepared.skipped:
+            await claims.skip(delivery.id, self.worker, reason=reason, clock=self.clock)
+        for delivery, reason in prepared.failed:
+            await claims.mark_failed(
+                delivery.id, self.worker, errcode=None, reason=reason, clock=self.clock
+            )
+
+    async def _send_all(self, items: list[Prepared], deadline: object) -> None:
+        gate = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(item: Prepared) -> None:
+            async with gate:
+                if self.clock.now() >= deadline:  # type: ignore[operator]
+                    return  # the lease is nearly over: the next claim sends it
+                await self.sender.send(item)
+                self.sent += 1
+
+        await asyncio.gather(*(one(item) for item in items))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop`: batches back to back while work is due, else a pause; the WeCom task
+        results polled every `poll_seconds`. A batch in progress finishes before it returns."""
+        log.info("dispatcher %s started", self.worker)
+        poller = asyncio.create_task(self._poll_loop(stop))
+        try:
+            while not stop.is_set():
+                if await self._guarded_batch() == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.settings.idle_seconds)
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+        log.info("dispatcher %s stopped", self.worker)
+
+    async def _guarded_batch(self) -> int:
+        try:
+            return await self.dispatch_once()
+        except Exception:  # the database or the store hiccuped: log, pause, try again
+            log.exception("dispatch batch failed")
+            return 0
+
+    async def _poll_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.poller.poll()
+            except Exception:
+                log.exception("polling WeCom task results failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+
+
+__all__ = ["Dispatcher", "SendChannel", "worker_name"]
