@@ -11,10 +11,12 @@ import gc
 import nlp
 from bot.config import Settings
 from crm import currency
+from crm.campaigns import triggers
 
 
 def prepare_process(settings: Settings) -> None:
     currency.configure(settings.crm.currency)  # every total-spent sum uses these rates
+    triggers.configure(settings.crm.campaigns)  # points-earn campaigns: the configured cap
     configure_analysis(settings.nlp)
     freeze_heap()
 
