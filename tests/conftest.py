@@ -191,3 +191,13 @@ def wecom(settings: Settings) -> Simulator:
         w.token.get_secret_value(), w.encoding_aes_key.get_secret_value(), w.corp_id
     )
     return Simulator(crypto, receiver=w.corp_id)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`once` tests use PostgreSQL in both passes: the SQLite pass would only repeat them."""
+    if TEST_DATABASE_URL != "sqlite":
+        return
+    once = [item for item in items if item.get_closest_marker("once")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker("once")]

@@ -102,6 +102,7 @@ def test_two_workers_share_one_run_exactly_once(tmp_path: Path) -> None:
     assert _report(reachable, seen) == (0, 0)
 
 
+@pytest.mark.once
 def test_kill_9_one_of_two_workers_in_a_100000_customer_run(tmp_path: Path) -> None:
     reachable, seen = _run_with_workers(tmp_path, 100_000, kill_at=40_000)
     duplicates, misses = _report(reachable, seen)
