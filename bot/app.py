@@ -102,7 +102,7 @@ async def keyword_rules_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def background_work_ctx(app: web.Application) -> AsyncIterator[None]:
-    async with background_work(app[SETTINGS], app[STORE]) as competing:
+    async with background_work(app[SETTINGS], app[STORE], app[CLIENTS]) as competing:
         if competing is not None:
             app[SCHEDULER], app[LEADERSHIP] = competing.service, competing.leadership
         yield

@@ -19,6 +19,7 @@ from bot.wechat.client import WeChatClients, wechat_clients
 from bot.wechat.messenger import WeChatMessenger
 from crm.database import database
 from crm.interactions import InteractionJournal, journal
+from scheduler.notices import admin_notifier
 from scheduler.process import Competing, competing_for_lease
 
 log = logging.getLogger("siyu.worker")
@@ -45,20 +46,30 @@ async def opened_resources(settings: Settings) -> AsyncIterator[Resources]:
 
 
 @contextlib.asynccontextmanager
-async def background_work(settings: Settings, store: Store) -> AsyncIterator[Competing | None]:
-    """Competes for the scheduler lease (unless `scheduler.enabled` is off) for the block."""
+async def background_work(
+    settings: Settings, store: Store, clients: WeChatClients | None = None
+) -> AsyncIterator[Competing | None]:
+    """Competes for the scheduler lease (unless `scheduler.enabled` is off) for the block;
+    with `clients`, the leader can notify the admins through WeCom."""
     if not settings.scheduler.enabled:
         log.info("the scheduler is off (scheduler.enabled: false)")
         yield None
         return
     s = settings.scheduler
-    async with competing_for_lease(s, settings.crm, settings.timezone, store) as competing:
+    admins = settings.conversation.staff_admins
+    notify = admin_notifier(clients.wecom, admins) if clients else None
+    async with competing_for_lease(
+        s, settings.crm, settings.timezone, store, notify=notify
+    ) as competing:
         yield competing
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Opens the resources, works until `stop` is set, then shuts down in order."""
-    async with opened_resources(settings) as resources, background_work(settings, resources.store):
+    async with (
+        opened_resources(settings) as resources,
+        background_work(settings, resources.store, resources.clients),
+    ):
         log.info("worker started")
         await stop.wait()
         log.info("worker stopping")

@@ -151,9 +151,9 @@ class RedisStore:
             return bool(await self._replace(keys=[self._k(key)], args=[expected, value, _ms(ttl)]))
 
     async def extend_lease(self, key: str, holder: str, value: str, ttl: float) -> bool:
-        args = [holder, value, _ms(ttl)]
         with UNAVAILABLE:
-            return bool(await self._extend_lease(keys=[self._k(key)], args=args))
+            answer = await self._extend_lease(keys=[self._k(key)], args=[holder, value, _ms(ttl)])
+        return bool(answer)
 
     async def delete(self, key: str) -> None:
         with UNAVAILABLE:

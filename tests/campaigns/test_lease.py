@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.store import MemoryStore, RedisStore, Store
-from scheduler.leader import Lease, Leadership, current_lease
+from scheduler.leader import Leadership, Lease, current_lease
 
 KEY = "scheduler:leader"
 
