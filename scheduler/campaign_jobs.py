@@ -78,7 +78,7 @@ class CampaignJobs:
             misfire_grace_time=int(self.window.total_seconds()) or 1,
         )  # fmt: skip
         self._built[campaign_id] = schedule
-        log.info("campaign job scheduled: %s, next %s", job.id, job.next_run_time)
+        log.info("campaign job scheduled: %s (%s)", job.id, schedule.trigger)
 
     async def fire(self, campaign_id: int) -> None:
         """The job: the run for the latest fire time (the one APScheduler is late for)."""
