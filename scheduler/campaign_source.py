@@ -11,6 +11,10 @@ from crm.models import Campaign, CampaignStatus
 from crm.sql import fetch
 
 SCHEDULABLE = (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING)
+_VERSION = (
+    "SELECT COUNT(*) AS n, MAX(updated_at) AS latest,"
+    " SUM(CASE WHEN status IN (?, ?) THEN 1 ELSE 0 END) AS live FROM campaign"
+)
 
 
 async def schedulable_campaigns() -> list[Campaign]:
@@ -19,9 +23,10 @@ async def schedulable_campaigns() -> list[Campaign]:
 
 
 async def campaigns_version() -> tuple[int, str]:
-    """(count, latest updated_at): any create, edit, pause, resume or delete changes it."""
-    row = (await fetch("SELECT COUNT(*) AS n, MAX(updated_at) AS latest FROM campaign"))[0]
-    return int(row["n"]), str(row["latest"] or "")
+    """(count, latest updated_at + how many are schedulable): any create, edit, pause,
+    resume or delete changes it, a status set by a bulk UPDATE (no auto_now) too."""
+    row = (await fetch(_VERSION, list(SCHEDULABLE)))[0]
+    return int(row["n"]), f"{row['latest'] or ''}|{row['live']}"
 
 
 async def mark_done(campaign_id: int) -> None:

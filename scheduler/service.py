@@ -31,6 +31,8 @@ from scheduler.jobs import nightly_customer_data
 from scheduler.notices import Notify
 
 log = logging.getLogger("siyu.scheduler")
+# APScheduler logs every job run at INFO: the campaign poll alone would be a line a second.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True, slots=True)

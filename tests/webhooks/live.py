@@ -185,3 +185,12 @@ async def post(
         process.url + path, params=request.params, data=request.body
     ) as response:
         return response.status, await response.read()
+
+
+def start_worker(name: str, env: dict[str, str], logs: Path) -> Process:
+    """`siyu worker`: no HTTP (its port is 0), the scheduler candidate and delivery worker."""
+    log_path = logs / f"{name}.log"
+    log = log_path.open("wb")
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "worker"]
+    popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return Process(name, 0, popen, log_path, log)
