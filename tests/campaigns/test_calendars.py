@@ -109,7 +109,11 @@ def test_status_entry() -> None:
     ok = calendar_status(HolidayCalendar({}), date(2026, 3, 1), 31)
     assert ok["status"] == "ok" and ok["missing_years"] == []
     missing = calendar_status(HolidayCalendar({}, source=UNTIL_2025), date(2026, 3, 1), 31)
-    assert missing == {"status": "missing", "public_holidays": [2004, 2025], "missing_years": [2026]}
+    assert missing == {
+        "status": "missing",
+        "public_holidays": [2004, 2025],
+        "missing_years": [2026],
+    }
 
 
 async def test_healthz_shows_the_calendar(client: TestClient) -> None:

@@ -61,7 +61,9 @@ def jobs_for(runs: RecordingRuns, clock: Clock | None = None) -> CampaignJobs:
 
 
 async def test_jobs_built_with_stable_ids_and_deliberate_settings(database_url: str) -> None:
-    daily = await campaign("daily", {"birthday": {"at": "09:00", "days_before": 0}}, kind="birthday")
+    daily = await campaign(
+        "daily", {"birthday": {"at": "09:00", "days_before": 0}}, kind="birthday"
+    )
     cron = await campaign("cron", {"cron": "0 20 * * 5"})
     await campaign("draft", {"cron": "0 20 * * 5"}, status=CampaignStatus.DRAFT)
     await campaign("paused", {"cron": "0 20 * * 5"}, status=CampaignStatus.PAUSED)
@@ -69,11 +71,17 @@ async def test_jobs_built_with_stable_ids_and_deliberate_settings(database_url: 
     scheduler.start(paused=True)
     try:
         jobs_for(RecordingRuns()).sync(scheduler, await schedulable_campaigns())
-        assert sorted(j.id for j in scheduler.get_jobs()) == [f"campaign:{daily.id}", f"campaign:{cron.id}"]
+        assert sorted(j.id for j in scheduler.get_jobs()) == [
+            f"campaign:{daily.id}",
+            f"campaign:{cron.id}",
+        ]
         job = scheduler.get_job(f"campaign:{daily.id}")
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time == 6 * 3600
-        assert (job.trigger.fields[5].expressions[0].first, job.trigger.fields[6].expressions[0].first) == (9, 0)
+        assert (
+            job.trigger.fields[5].expressions[0].first,
+            job.trigger.fields[6].expressions[0].first,
+        ) == (9, 0)
         assert str(job.trigger.timezone) == "Asia/Shanghai"
     finally:
         scheduler.shutdown(wait=False)
@@ -115,8 +123,12 @@ async def test_a_fire_runs_the_local_date_and_every_due_step(database_url: str) 
 
 
 async def test_a_holiday_job_fires_only_on_an_included_date(database_url: str) -> None:
-    dragon = await campaign("dragon", {"holidays": {"at": "09:00", "include": ["端午"]}}, kind="holiday")
-    autumn = await campaign("autumn", {"holidays": {"at": "09:00", "include": ["中秋"]}}, kind="holiday")
+    dragon = await campaign(
+        "dragon", {"holidays": {"at": "09:00", "include": ["端午"]}}, kind="holiday"
+    )
+    autumn = await campaign(
+        "autumn", {"holidays": {"at": "09:00", "include": ["中秋"]}}, kind="holiday"
+    )
     runs, clock = RecordingRuns(), FrozenClock(NOW)
     jobs = jobs_for(runs, clock)
     jobs.sync(AsyncIOScheduler(timezone="UTC"), await schedulable_campaigns())
@@ -149,7 +161,9 @@ async def test_a_missed_run_is_caught_up_once(database_url: str) -> None:
 
 async def test_a_run_that_happened_is_not_caught_up(database_url: str) -> None:
     daily = await campaign("daily", {"daily": {"at": "09:00"}})
-    await CampaignRun.create(campaign=daily, run_key="2026-06-19", run_date=date(2026, 6, 19), started_at=NOW)
+    await CampaignRun.create(
+        campaign=daily, run_key="2026-06-19", run_date=date(2026, 6, 19), started_at=NOW
+    )
     runs = RecordingRuns()
     assert await jobs_for(runs).catch_up(await schedulable_campaigns()) == 0
     assert runs.started == []
@@ -168,7 +182,9 @@ async def test_a_one_off_is_done_after_its_run(database_url: str) -> None:
 async def test_the_service_resyncs_when_the_version_changes(database_url: str) -> None:
     runs = RecordingRuns()
     settings = SchedulerSettings(campaigns_poll_seconds=0.05)
-    service = SchedulerService(settings, CrmSettings(), "Asia/Shanghai", FrozenClock(NOW), runs=runs)
+    service = SchedulerService(
+        settings, CrmSettings(), "Asia/Shanghai", FrozenClock(NOW), runs=runs
+    )
     await service.start()
     try:
         assert not [j for j in service.jobs() if j.startswith("campaign:")]
