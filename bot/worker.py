@@ -57,7 +57,8 @@ async def background_work(
         return
     s = settings.scheduler
     admins = settings.conversation.staff_admins
-    notify = admin_notifier(clients.wecom, admins) if clients else None
+    wanted = clients is not None and s.calendar_notify_admins
+    notify = admin_notifier(clients.wecom, admins) if clients and wanted else None
     async with competing_for_lease(
         s, settings.crm, settings.timezone, store, notify=notify
     ) as competing:

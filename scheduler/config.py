@@ -25,6 +25,9 @@ class SchedulerSettings(BaseModel):
     calendar_lookahead_days: int = Field(
         31, ge=0, description="warn this long before a year without public-holiday data"
     )
+    calendar_notify_admins: bool = Field(
+        True, description="WeCom notice to the admins (once per year) when a year is missing"
+    )
     brand_dates: dict[str, str] = Field(
         default={}, description="name -> MM-DD (every year) or YYYY-MM-DD (once)"
     )

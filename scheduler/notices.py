@@ -4,6 +4,7 @@ after the insert is logged, not retried (at most once: an admin notice is never 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -15,6 +16,7 @@ from crm.models import SentNotice
 log = logging.getLogger("siyu.scheduler")
 
 Notify = Callable[[str], Awaitable[None]]
+SEND_SECONDS = 10.0
 
 
 async def claim_notice(key: str) -> bool:
@@ -31,7 +33,11 @@ async def notify_once(key: str, text: str, notify: Notify | None) -> bool:
     if notify is None or not await claim_notice(key):
         return False
     try:
-        await notify(text)
+        async with asyncio.timeout(SEND_SECONDS):
+            await notify(text)
+    except asyncio.CancelledError:  # the leader is stopping mid-send: the row stays (once)
+        log.warning("notice %s: sending cancelled, this process is stopping", key)
+        return False
     except Exception as exc:  # the row stays: at most once, and the log keeps the loud part
         log.error("notice %s not sent to the admins (%s: %s)", key, type(exc).__name__, exc)
         return False

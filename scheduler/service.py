@@ -77,7 +77,8 @@ class SchedulerService:
         self._add_fixed_jobs(self.scheduler)
         self.scheduler.start()
         log.info("scheduler started: nightly customer data at %s", self.settings.nightly_at)
-        await self._guarded("calendar check", self.check_calendar())
+        # at once, as a job: the notice's WeCom call must not hold up the election or a stop
+        self.scheduler.add_job(self.check_calendar, id="calendar-at-start")
         await self._guarded("campaign jobs", self._elected_campaigns())
 
     def _add_fixed_jobs(self, scheduler: AsyncIOScheduler) -> None:
