@@ -9,12 +9,16 @@ whether this process can take callbacks.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from tortoise import connections
 
-from bot.keys import JOURNAL, LEADERSHIP, METRICS, STORE
+from bot.keys import JOURNAL, LEADERSHIP, METRICS, SCHEDULER, SETTINGS, STORE
 from bot.store import Store
+from crm.clock import utcnow
+from scheduler.calendar_watch import calendar_status
+from scheduler.calendars import HolidayCalendar
 from scheduler.leader import current_lease
 
 
@@ -25,6 +29,7 @@ async def healthz(request: web.Request) -> web.Response:
         "status": "fail" if problems else "ok",
         "problems": problems,
         "scheduler": await _scheduler(request.app, store),
+        "calendar": _calendar(request.app),
     }
     return web.json_response(body, status=503 if problems else 200)
 
@@ -63,6 +68,16 @@ async def _scheduler(app: web.Application, store: Store) -> dict[str, Any]:
         "renewed_at": lease.renewed_at.isoformat() if lease and lease.renewed_at else None,
         "this_process": leadership is not None and leadership.leading,
     }
+
+
+def _calendar(app: web.Application) -> dict[str, Any]:
+    """Whether chinesecalendar knows the public holidays of this year and the lookahead's
+    (shown, not failed: holiday campaigns skip the unknown year, the rest works)."""
+    settings = app[SETTINGS]
+    service = app.get(SCHEDULER)
+    calendar = service.calendar if service else HolidayCalendar(settings.scheduler.brand_dates)
+    today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
+    return calendar_status(calendar, today, settings.scheduler.calendar_lookahead_days)
 
 
 def _cause(exc: BaseException) -> str:

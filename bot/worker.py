@@ -20,6 +20,7 @@ from bot.wechat.messenger import WeChatMessenger
 from crm.database import database
 from crm.interactions import InteractionJournal, journal
 from scheduler.dispatcher import Dispatcher
+from scheduler.notices import admin_notifier
 from scheduler.process import Competing, competing_for_lease
 
 log = logging.getLogger("siyu.worker")
@@ -50,8 +51,11 @@ async def background_work(
     settings: Settings, store: Store, clients: WeChatClients, journal_: InteractionJournal
 ) -> AsyncIterator[Competing | None]:
     """The campaign dispatcher and the scheduler candidate, for the block."""
-    async with dispatching(settings, store, clients, journal_), scheduling(settings, store) as c:
-        yield c
+    async with (
+        dispatching(settings, store, clients, journal_),
+        scheduling(settings, store, clients) as competing,
+    ):
+        yield competing
 
 
 @contextlib.asynccontextmanager
@@ -73,14 +77,21 @@ async def dispatching(
 
 
 @contextlib.asynccontextmanager
-async def scheduling(settings: Settings, store: Store) -> AsyncIterator[Competing | None]:
-    """Competes for the scheduler lease (unless `scheduler.enabled` is off) for the block."""
+async def scheduling(
+    settings: Settings, store: Store, clients: WeChatClients
+) -> AsyncIterator[Competing | None]:
+    """Competes for the scheduler lease (unless `scheduler.enabled` is off) for the block;
+    the leader notifies the admins through WeCom (a calendar year missing)."""
     if not settings.scheduler.enabled:
         log.info("the scheduler is off (scheduler.enabled: false)")
         yield None
         return
     s = settings.scheduler
-    async with competing_for_lease(s, settings.crm, settings.timezone, store) as competing:
+    admins = settings.conversation.staff_admins
+    notify = admin_notifier(clients.wecom, admins) if s.calendar_notify_admins else None
+    async with competing_for_lease(
+        s, settings.crm, settings.timezone, store, notify=notify
+    ) as competing:
         yield competing
 
 

@@ -1,7 +1,10 @@
 """One scheduler among many processes: a lease in the store, renewed while we hold it.
 
 The lease's value names its holder and when it last renewed (read by /healthz). Renewal is
-a compare-and-set, so a process that lost the lease cannot take it back by overwriting.
+one atomic compare-and-extend in the store (a Lua script in Redis): it extends the lease only
+while the lease still names this process, so a process that lost the lease (expired while it
+was paused, then taken) can never overwrite the new leader's. It compares the holder, not
+the whole value, so a renewal whose reply was lost and that is retried still succeeds.
 The loop outlives store errors: it logs one line per failed attempt, backs off and tries
 again; a leader that cannot renew before its lease runs out steps down.
 
@@ -33,7 +36,7 @@ class LeaseStore(Protocol):
 
     async def get(self, key: str) -> str | None: ...
 
-    async def replace(self, key: str, expected: str, value: str, ttl: float) -> bool: ...
+    async def extend_lease(self, key: str, holder: str, value: str, ttl: float) -> bool: ...
 
     async def delete_if(self, key: str, expected: str) -> bool: ...
 
@@ -120,8 +123,8 @@ class Leadership:
     async def _hold(self) -> bool:
         started = self._clock.monotonic()
         value = Lease(self.me, self._clock.now()).encode()
-        renewed = self._held is not None and await self._store.replace(
-            self._key, self._held, value, self._lease
+        renewed = self._held is not None and await self._store.extend_lease(
+            self._key, self.me, value, self._lease
         )
         if renewed or await self._store.set_if_absent(self._key, value, self._lease):
             self._held, self._expires = value, started + self._lease

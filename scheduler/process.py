@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from crm.config import CrmSettings
 from scheduler.config import SchedulerSettings
 from scheduler.leader import Leadership, LeaseStore
-from scheduler.service import SchedulerService
+from scheduler.notices import Notify
+from scheduler.service import PeriodicJob, SchedulerService
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +28,18 @@ class Competing:
 
 @contextlib.asynccontextmanager
 async def competing_for_lease(
-    settings: SchedulerSettings, crm: CrmSettings, timezone: str, store: LeaseStore
+    settings: SchedulerSettings,
+    crm: CrmSettings,
+    timezone: str,
+    store: LeaseStore,
+    *,
+    notify: Notify | None = None,
+    periodic: Sequence[PeriodicJob] = (),
 ) -> AsyncIterator[Competing]:
-    """On the way out the leader stops its scheduler and gives the lease back at once."""
-    service = SchedulerService(settings, crm, timezone)
+    """On the way out the leader stops its scheduler and gives the lease back at once.
+    `notify` reaches the admins (the missing-calendar notice); `periodic` are extra jobs the
+    leader runs (the hook for dispatch's WeCom task-result poll)."""
+    service = SchedulerService(settings, crm, timezone, notify=notify, periodic=periodic)
     leadership = Leadership(store, service.start, service.stop, settings.lease_seconds)
     task = asyncio.create_task(leadership.run(), name="scheduler-leadership")
     try:

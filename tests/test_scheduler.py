@@ -136,7 +136,7 @@ async def test_a_renewal_cannot_take_back_a_lease_another_process_holds() -> Non
 async def test_the_app_runs_the_scheduler(client: TestClient) -> None:
     app = client.server.app
     await _eventually(lambda: app[LEADERSHIP].leading, within=2)
-    assert app[SCHEDULER].jobs() == ["nightly"]
+    assert "nightly" in app[SCHEDULER].jobs()
     body = await (await client.get("/healthz")).json()
     assert body["scheduler"]["leader"] == app[LEADERSHIP].me
     assert body["scheduler"]["this_process"] is True
@@ -156,7 +156,7 @@ async def test_the_apps_scheduler_comes_back_with_redis(
         create_app(settings.model_copy(update={"redis_url": private_redis.url, "scheduler": short}))
     )
     app = client.server.app
-    await _eventually(lambda: app[SCHEDULER].jobs() == ["nightly"], within=2)
+    await _eventually(lambda: "nightly" in app[SCHEDULER].jobs(), within=2)
     caplog.set_level(logging.INFO)
 
     private_redis.kill()
@@ -167,7 +167,7 @@ async def test_the_apps_scheduler_comes_back_with_redis(
     _no_traceback(caplog)
 
     private_redis.start()
-    await _eventually(lambda: app[SCHEDULER].jobs() == ["nightly"], within=60)
+    await _eventually(lambda: "nightly" in app[SCHEDULER].jobs(), within=60)
     resp = await client.get("/healthz")
     body = await resp.json()
     assert resp.status == 200
@@ -181,7 +181,7 @@ async def test_service_schedules_the_nightly_job() -> None:
     )
     await service.start()
     try:
-        assert service.jobs() == ["nightly"]
+        assert "nightly" in service.jobs()
         job = service.scheduler.get_job("nightly")  # type: ignore[union-attr]
         assert job.next_run_time.hour == 3 and job.next_run_time.minute == 30
     finally:

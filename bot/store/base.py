@@ -30,6 +30,12 @@ class Store(Protocol):
         """Set `key` to `value` only while it holds `expected` (atomically); True when set."""
         ...
 
+    async def extend_lease(self, key: str, holder: str, value: str, ttl: float) -> bool:
+        """Compare-and-extend a lease: while `key` holds a JSON object whose `holder` is
+        `holder`, set it to `value` with a fresh `ttl` (one atomic step); True when extended.
+        Repeating a call whose reply was lost extends again instead of failing."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
     async def delete_if(self, key: str, expected: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -12,6 +13,15 @@ from bot.store.base import LockTimeout
 from crm import store_keys
 
 _SWEEP_EVERY = 10_000
+
+
+def lease_holder(raw: str | None) -> object:
+    """The `holder` of a JSON lease value, as the Redis script reads it (None otherwise)."""
+    try:
+        lease = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return lease.get("holder") if isinstance(lease, dict) else None
 
 
 class MemoryStore:
@@ -49,15 +59,25 @@ class MemoryStore:
         return True
 
     async def get(self, key: str) -> str | None:
-        if self._expired(key, time.monotonic()):
-            return None
-        return self._data[key][0]
+        return self._current(key)
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self._write(key, value, ttl)
 
+    # Compare and write below run with no `await` between them: no other coroutine can
+    # write the key in the gap, which is what the Redis store's Lua scripts guarantee there.
+
+    def _current(self, key: str) -> str | None:
+        return None if self._expired(key, time.monotonic()) else self._data[key][0]
+
     async def replace(self, key: str, expected: str, value: str, ttl: float) -> bool:
-        if await self.get(key) != expected:
+        if self._current(key) != expected:
+            return False
+        self._write(key, value, ttl)
+        return True
+
+    async def extend_lease(self, key: str, holder: str, value: str, ttl: float) -> bool:
+        if lease_holder(self._current(key)) != holder:
             return False
         self._write(key, value, ttl)
         return True
@@ -66,7 +86,7 @@ class MemoryStore:
         self._data.pop(key, None)
 
     async def delete_if(self, key: str, expected: str) -> bool:
-        if await self.get(key) != expected:
+        if self._current(key) != expected:
             return False
         del self._data[key]
         return True

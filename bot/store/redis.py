@@ -43,6 +43,14 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 """
+_EXTEND_LEASE = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local ok, lease = pcall(cjson.decode, raw)
+if not ok or type(lease) ~= 'table' or lease['holder'] ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
 _DELETE_IF = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])
@@ -136,6 +144,7 @@ class RedisStore:
         self._replace = self._redis.register_script(_REPLACE)
         self._delete_if = self._redis.register_script(_DELETE_IF)
         self._take_tokens = self._redis.register_script(_TAKE_TOKENS)
+        self._extend_lease = self._redis.register_script(_EXTEND_LEASE)
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -156,6 +165,11 @@ class RedisStore:
     async def replace(self, key: str, expected: str, value: str, ttl: float) -> bool:
         with UNAVAILABLE:
             return bool(await self._replace(keys=[self._k(key)], args=[expected, value, _ms(ttl)]))
+
+    async def extend_lease(self, key: str, holder: str, value: str, ttl: float) -> bool:
+        with UNAVAILABLE:
+            answer = await self._extend_lease(keys=[self._k(key)], args=[holder, value, _ms(ttl)])
+        return bool(answer)
 
     async def delete(self, key: str) -> None:
         with UNAVAILABLE:
