@@ -1,15 +1,13 @@
-"""The run functions a campaign job calls: crm.campaigns.runs (helper "outbox"'s, per the
-CONTRACT). Injectable, so the job wiring is tested on its own; ContractRuns imports the
-module at the first call because it is merged after this branch: until then a job that fires
-logs the ImportError (the lead's end-to-end test in tests/campaigns/test_campaign_jobs.py
-runs the real functions after the merge)."""
+"""The run functions a campaign job calls: crm.campaigns.runs behind a small protocol, so the
+job wiring is tested on its own (tests/campaigns/test_campaign_jobs.py also runs the real
+functions end to end)."""
 
 from __future__ import annotations
 
 from datetime import date
-from importlib import import_module
 from typing import Any, Protocol
 
+from crm.campaigns import runs
 from crm.clock import Clock
 from crm.models import Campaign
 
@@ -25,7 +23,7 @@ class CampaignRuns(Protocol):
 
 
 def _runs() -> Any:
-    return import_module("crm.campaigns.runs")
+    return runs
 
 
 class ContractRuns:

@@ -6,10 +6,8 @@ outside the schedule; the workers (`siyu serve` / `siyu worker`) send it."""
 from __future__ import annotations
 
 import asyncio
-import importlib
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Protocol, cast
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -18,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.cli.app import ConfigOption
 from bot.cli.data import CLI, _run, console
 from bot.cli.segments import emit
+from crm.campaigns.runs import start_run
 from crm.clock import SYSTEM_CLOCK
 from crm.models.campaigns import Campaign, CampaignStatus
 
@@ -114,17 +113,6 @@ def stats(
     emit(_run(config, work))
 
 
-class _StartRun(Protocol):
-    async def __call__(
-        self, campaign_id: int, *, run_date: date, run_key: str | None = ..., dry_run: bool = ...
-    ) -> Any: ...
-
-
-def _start_run() -> _StartRun:
-    """crm.campaigns.runs.start_run (the outbox's, per the campaign CONTRACT)."""
-    return cast(_StartRun, importlib.import_module("crm.campaigns.runs").start_run)
-
-
 @campaign_app.command("run")
 def run(
     campaign_id: CampaignId,
@@ -158,7 +146,7 @@ async def _start(campaign: Campaign, dry_run: bool) -> Any:
     now = SYSTEM_CLOCK.now()
     local = now.astimezone(ZoneInfo(campaign.timezone))
     key = f"{'dry' if dry_run else 'manual'}:{now:%Y%m%dT%H%M%S.%f}"
-    return await _start_run()(campaign.id, run_date=local.date(), run_key=key, dry_run=dry_run)
+    return await start_run(campaign.id, run_date=local.date(), run_key=key, dry_run=dry_run)
 
 
 async def _dry_run_report(campaign: Campaign, run_id: int, limit: int) -> dict[str, Any]:

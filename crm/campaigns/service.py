@@ -31,7 +31,7 @@ TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     S.PAUSED: frozenset({S.SCHEDULED, S.DONE}),
     S.DONE: frozenset(),
 }
-_SCHEDULABLE = (S.SCHEDULED, S.RUNNING)
+SCHEDULABLE = (S.SCHEDULED, S.RUNNING)
 _EDITABLE = (S.DRAFT, S.SCHEDULED, S.PAUSED)
 
 
@@ -154,14 +154,22 @@ async def mark_done(campaign_id: int) -> None:
 
 async def schedulable_campaigns() -> list[Campaign]:
     """What the leader builds jobs from: scheduled or running, not paused, draft or done."""
-    return await Campaign.filter(status__in=_SCHEDULABLE).order_by("id")
+    return await Campaign.filter(status__in=SCHEDULABLE).order_by("id")
 
 
 async def campaigns_version() -> tuple[int, str]:
-    """(count, latest updated_at): changes on every create, edit, status change and delete."""
-    rows = await fetch('SELECT COUNT(*) AS n, MAX("updated_at") AS latest FROM "campaign"')
-    latest = rows[0]["latest"]
-    return int(rows[0]["n"]), "" if latest is None else as_datetime(latest).isoformat()
+    """(count, latest updated_at | how many are schedulable): changes on every create, edit,
+    status change and delete, and on a status set by a bulk UPDATE too (no auto_now there)."""
+    rows = await fetch(_VERSION, list(SCHEDULABLE))
+    latest, live = rows[0]["latest"], rows[0]["live"]
+    stamp = "" if latest is None else as_datetime(latest).isoformat()
+    return int(rows[0]["n"]), f"{stamp}|{live or 0}"
+
+
+_VERSION = (
+    'SELECT COUNT(*) AS n, MAX("updated_at") AS latest,'
+    ' SUM(CASE WHEN "status" IN (?, ?) THEN 1 ELSE 0 END) AS live FROM "campaign"'
+)
 
 
 def campaign_json(campaign: Campaign) -> dict[str, Any]:

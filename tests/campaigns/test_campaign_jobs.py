@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from crm.clock import Clock, FrozenClock
@@ -198,10 +197,8 @@ async def test_the_service_resyncs_when_the_version_changes(database_url: str) -
         await service.stop()
 
 
-async def test_end_to_end_with_the_real_runs_after_the_merge(database_url: str) -> None:
-    """FOR THE LEAD, after merging h/outbox: the real crm.campaigns.runs.start_run behind the
-    job (skipped while the module is absent in this branch)."""
-    pytest.importorskip("crm.campaigns.runs")
+async def test_end_to_end_with_the_real_runs(database_url: str) -> None:
+    """The real crm.campaigns.runs behind the job: caught up once, then never again."""
     from crm.models import Customer
     from scheduler.campaign_runs import ContractRuns
 
