@@ -21,7 +21,6 @@ from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
 from crm.actors import Actor
-from crm.campaigns import triggers
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.config import PointsSettings
 from crm.customers import survivor_id
@@ -70,9 +69,16 @@ async def earn(
         raise InvalidInput("获得的积分必须是正数")
     change = _Change(customer_id, PointsKind.EARN, amount, reference, note, clock.now(), actor)
     entry = await _apply(change, settings or PointsSettings(), conn)
-    # Event-triggered campaigns: scheduled as a task, never slowing or failing the earn.
-    triggers.after_earn(entry.customer_id, amount, clock=clock)  # type: ignore[attr-defined]
+    _after_earn(entry.customer_id, amount, clock)  # type: ignore[attr-defined]
     return entry
+
+
+def _after_earn(customer_id: int, amount: int, clock: Clock) -> None:
+    """Event-triggered campaigns: scheduled as a task, never slowing or failing the earn."""
+    # Imported here: crm.campaigns reads segments, whose compiler imports this module.
+    from crm.campaigns import triggers
+
+    triggers.after_earn(customer_id, amount, clock=clock)
 
 
 async def redeem(
