@@ -93,7 +93,7 @@ def _campaign_instructions(port: int, birthday: DemoCampaign) -> str:
     lines = "\n".join(
         f"    {g.name}  {'农历' if g.lunar else '公历'}生日  "
         + ("刚发过消息 → 客服消息" if g.chatted else "已关注 → 模板消息" if g.subscribed
-           else "未关注、未加企微 → 跳过（unreachable）")
+           else "未关注、未加企微 → 跳过（unsubscribed：未关注也无企微联系人）")
         for g in birthday.guests
     )  # fmt: skip
     db = "SIYU_DATABASE_URL=sqlite://data/demo.sqlite3"
