@@ -23,6 +23,7 @@ from tests.webhooks.live import (
     postgres_and_redis,
     serve_env,
     start_worker,
+    wait_for,
 )
 
 LEASE = "siyu:scheduler:leader"
@@ -56,15 +57,6 @@ def workers(env: dict[str, str], tmp_path: Path) -> Iterator[list[Process]]:
 def holder_pid(client: redis.Redis) -> int | None:
     raw = client.get(LEASE)
     return int(Lease.decode(raw.decode()).holder.split(":")[1]) if raw else None
-
-
-def wait_for(condition, within: float, what: str, processes: list[Process]) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            logs = "\n".join(p.log_tail() for p in processes)
-            pytest.fail(f"{what}: not within {within}s\n{logs}")
-        time.sleep(0.1)
 
 
 def test_the_stand_by_takes_over_when_the_leader_is_killed(

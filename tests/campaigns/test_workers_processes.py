@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.webhooks.live import (
     serve_env,
     start_fake,
     start_worker,
+    wait_for,
     wait_ready,
 )
 
@@ -47,15 +47,6 @@ def _sent_to(fake: Process) -> Counter[str]:
         since = page["next"]
 
 
-def _wait(condition, seconds: float, what: str, processes: list[Process]) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            logs = "\n".join(p.log_tail() for p in processes)
-            pytest.fail(f"timed out waiting for {what}\n{logs}")
-        time.sleep(0.5)
-
-
 def _env(database_url: str, redis_url: str, fake: Process) -> dict[str, str]:
     return serve_env(
         database_url, redis_url, fake.url,
@@ -77,11 +68,13 @@ def _run_with_workers(
         env = _env(database_url, redis_url, fake)
         workers = [start_worker(f"worker-{i}", env, tmp_path) for i in (1, 2)]
         if kill_at is not None:
-            _wait(lambda: _calls(fake, limit=0)["total"] >= kill_at, 300, "sends", [fake, *workers])
+            wait_for(
+                lambda: _calls(fake, limit=0)["total"] >= kill_at, 300, "sends", [fake, *workers]
+            )
             workers[0].kill()
             workers[0] = start_worker("worker-1", env, tmp_path)  # started again
         done = lambda: asyncio.run(pending(database_url)) == 0  # noqa: E731
-        _wait(done, 600, "every delivery final", [fake, *workers])
+        wait_for(done, 600, "every delivery final", [fake, *workers])
         return reachable, _sent_to(fake)
     finally:
         for process in [*workers, fake]:

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -195,3 +196,15 @@ async def post(
         process.url + path, params=request.params, data=request.body
     ) as response:
         return response.status, await response.read()
+
+
+def wait_for(
+    condition: Callable[[], object], within: float, what: str, processes: list[Process]
+) -> None:
+    """Polls `condition` until it holds; past `within` seconds the test fails with the logs."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            logs = "\n".join(p.log_tail() for p in processes)
+            pytest.fail(f"{what}: not within {within}s\n{logs}")
+        time.sleep(0.1)
