@@ -203,7 +203,7 @@ async def test_end_to_end_with_the_real_runs(database_url: str) -> None:
     from scheduler.campaign_runs import ContractRuns
 
     await Customer.create(openid="o-sched-1", display_name="小明")
-    daily = await campaign("real", {"daily": {"at": "09:00"}}, rule={"all": []})
+    daily = await campaign("real", {"daily": {"at": "09:00"}}, rule={"field": "opted_out", "value": False})
     jobs = CampaignJobs(ContractRuns(), HolidayCalendar({}), FrozenClock(NOW), WINDOW)
     assert await jobs.catch_up(await schedulable_campaigns()) == 1
     assert await jobs.catch_up(await schedulable_campaigns()) == 0

@@ -87,7 +87,7 @@ async def test_update_replaces_the_definition_but_not_the_status() -> None:
 
 async def test_every_change_moves_the_version_the_leader_polls() -> None:
     seen = [await service.campaigns_version()]
-    assert seen[0] == (0, "")
+    assert seen[0] == (0, "|0")  # no campaign: no stamp, none schedulable
     campaign = await make_campaign()
     seen.append(await service.campaigns_version())
     for step in (service.pause, service.resume):
