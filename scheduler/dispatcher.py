@@ -87,6 +87,8 @@ class Dispatcher:
             await claims.mark_failed(
                 delivery.id, self.worker, errcode=None, reason=reason, clock=self.clock
             )
+        for delivery, due_at in prepared.deferred:
+            await claims.defer(delivery.id, self.worker, due_at=due_at, clock=self.clock)
 
     async def _send_all(self, items: list[Prepared], deadline: object) -> None:
         gate = asyncio.Semaphore(self.settings.concurrency)

@@ -154,6 +154,15 @@ async def retry_later(
     return await execute(sql, [due_at, errcode, clock.now(), delivery_id, worker]) == 1
 
 
+async def defer(delivery_id: int, worker: str, *, due_at: datetime, clock: Clock) -> bool:
+    """Back to the queue at `due_at` (quiet hours began while it waited), no attempt spent."""
+    sql = (
+        "UPDATE campaign_delivery SET due_at = ?, claimed_by = NULL, claim_expires_at = NULL, "
+        f"updated_at = ? {_GUARD}"
+    )
+    return await execute(sql, [due_at, clock.now(), delivery_id, worker]) == 1
+
+
 async def skip(delivery_id: int, worker: str, *, reason: str, clock: Clock = SYSTEM_CLOCK) -> bool:
     sql = (
         "UPDATE campaign_delivery SET status = 'skipped', reason = ?, "

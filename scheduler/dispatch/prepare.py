@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crm.campaigns import quiet_hours
 from crm.campaigns.claims import ClaimedDelivery
 from crm.campaigns.render import CampaignRenderer, RenderScope, scopes
 from crm.campaigns.windows import service_windows
@@ -24,6 +25,7 @@ class PreparedBatch:
     tasks: list[Prepared] = field(default_factory=list)
     skipped: list[tuple[ClaimedDelivery, str]] = field(default_factory=list)
     failed: list[tuple[ClaimedDelivery, str]] = field(default_factory=list)
+    deferred: list[tuple[ClaimedDelivery, datetime]] = field(default_factory=list)
 
 
 class Renderers:
@@ -67,6 +69,15 @@ def _prepared(
     return Prepared(delivery, channel, text, renderer.template_id, renderer.template_url, data)
 
 
+def _quiet_until(campaign: Campaign, now: datetime) -> datetime | None:
+    """The end of the campaign's quiet hours when `now` is inside them: the enqueue set due_at
+    outside them, but a long run (or a backlog) can still reach 22:00 while sending."""
+    allowed = quiet_hours.next_allowed(
+        now, campaign.quiet_start, campaign.quiet_end, campaign.timezone
+    )
+    return allowed if allowed > now else None
+
+
 async def prepare(
     batch: Sequence[ClaimedDelivery], renderers: Renderers, *, clock: Clock
 ) -> PreparedBatch:
@@ -77,6 +88,9 @@ async def prepare(
     now = clock.now()
     for campaign_id, deliveries in grouped.items():
         campaign = campaigns[campaign_id]
+        if (allowed := _quiet_until(campaign, now)) is not None:
+            out.deferred.extend((d, allowed) for d in deliveries)
+            continue
         renderer = await renderers.get(campaign)
         coupons = {d.customer_id: d.coupon_code for d in deliveries if d.coupon_code}
         found = await scopes([d.customer_id for d in deliveries], campaign, coupons, clock=clock)

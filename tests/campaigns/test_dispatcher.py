@@ -282,3 +282,23 @@ async def test_rate_limit_is_shared_by_workers(
     await store_b.close()
     assert len(_ok(fake_wechat, TPL)) == 40
     assert 1.7 <= elapsed <= 4.0  # 40 at 20/s, a burst of 2: about 1.9 s for both together
+
+
+async def test_quiet_hours_reached_while_waiting_defer_at_send_time(
+    settings: Settings, fake_wechat: FakeWeChat, clock: FrozenClock
+) -> None:
+    """Enqueued at 10:00 (Shanghai) but still waiting at 22:30: held until 08:00, then sent."""
+    bob = await customer("bob")
+    quiet = await campaign(template=TEMPLATE, quiet_start="22:00", quiet_end="08:00")
+    await enqueue(quiet, clock)
+    clock.set(datetime(2026, 12, 1, 14, 30, tzinfo=UTC))  # 22:30 in Shanghai
+    async with dispatcher(settings, clock) as d:
+        await d.dispatch_once()
+        row = await status_of(bob)
+        assert (row.status, row.attempts, row.claimed_by) == (DeliveryStatus.PENDING, 0, None)
+        assert row.due_at == datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # 08:00 the next morning
+        assert fake_wechat.calls_to(TPL) == []
+        clock.set(datetime(2026, 12, 2, 0, 0, tzinfo=UTC))
+        await d.dispatch_once()
+    assert (await status_of(bob)).status is DeliveryStatus.SENT
+    assert len(_ok(fake_wechat, TPL)) == 1
