@@ -2,7 +2,7 @@
 fake WeChat API on loopback (PostgreSQL + Redis), measured end to end from the first claim
 to the last delivery recorded.
 
-    python bench/campaign.py --database postgres://postgres@127.0.0.1:5432/bench \
+    python bench/campaign.py --database postgres://postgres@127.0.0.1:5432/siyu_campaign \
         --redis redis://127.0.0.1:6379/11 --customers 100000 --workers 1 [--rate 500]
 
 The run is enqueued with one INSERT … SELECT (as crm.campaigns.runs does); each delivery is
@@ -127,7 +127,21 @@ def _wait_up(api: str) -> None:
     raise SystemExit("the fake WeChat API did not start")
 
 
+async def ensure_database(url: str) -> None:
+    """Creates the benchmark's database when it does not exist yet (the schema comes after)."""
+    import asyncpg
+
+    base, _, name = url.rpartition("/")
+    server = await asyncpg.connect(f"{base}/postgres")
+    try:
+        if not await server.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await server.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await server.close()
+
+
 def bench(args: argparse.Namespace) -> dict[str, float]:
+    asyncio.run(ensure_database(args.database))
     reachable = asyncio.run(seed_run(args.database, args.customers, fresh=True))
     logs = Path(args.logs)
     logs.mkdir(parents=True, exist_ok=True)
@@ -159,7 +173,7 @@ def bench(args: argparse.Namespace) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/test_dispatch")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/siyu_campaign")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=1)
