@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from crm.actors import SYSTEM
+from crm.campaigns.claims import claim
 from crm.campaigns.quiet_hours import next_allowed
 from crm.campaigns.runs import start_run
 from crm.clock import FrozenClock
@@ -132,10 +132,6 @@ async def test_opted_out_before_enqueue_is_skipped_after_it_never_claimed(
     assert (await outcomes(run.run_id))[early.id] == ("skipped", "opted_out")
     assert (await outcomes(run.run_id))[late.id] == ("pending", None)
     await opt_out(late, SYSTEM, at=NOW)  # 退订 between enqueue and send
-    if importlib.util.find_spec("crm.campaigns.claims") is None:
-        pytest.skip("claims (helper dispatch) not merged yet: the send-time re-check is theirs")
-    from crm.campaigns.claims import claim
-
     claimed = await claim("w1", 100, lease_seconds=60, clock=FrozenClock(NOW))
     sendable = {d.customer_id for d in claimed if not d.opted_out}
     assert stays.id in sendable

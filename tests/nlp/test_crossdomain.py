@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
+import sklearn  # noqa: F401  (the train extra, installed by make install: never skipped)
 
 from nlp import NlpSettings
 from nlp.sentiment import DEFAULT_MODEL
@@ -13,8 +13,6 @@ from nlp.training import crossdomain
 from nlp.training.band import MAX_REVIEWS_IN_BAND, Band, choose, neutral_chat
 from nlp.training.corpus import HOTEL, Example, bucket
 from nlp.training.train import TrainConfig, featurize, read_model
-
-pytest.importorskip("sklearn")
 
 
 def _corpus() -> crossdomain.Corpus:

@@ -3,15 +3,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
+import sklearn  # noqa: F401  (the train extra, installed by make install: never skipped)
 
 from nlp.sentiment import SentimentModel
 from nlp.tokenizer import Tokenizer
 from nlp.training.corpus import Example, bucket, material, short_test, short_test_hard
 from nlp.training.generate import generate
 from nlp.training.train import TrainConfig, expand_neutral, featurize, fit, write_model
-
-pytest.importorskip("sklearn")
 
 
 def tiny() -> list[Example]:
