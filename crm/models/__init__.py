@@ -1,5 +1,6 @@
 """Tortoise models of the customer domain (the only place models live)."""
 
+from crm.models.audit import ApiToken, AuditEntry, CustomerNote
 from crm.models.campaigns import (
     Campaign,
     CampaignDelivery,
@@ -33,6 +34,8 @@ from crm.models.staff import Role, Staff
 from crm.models.tags import CustomerTag, KeywordRule, Tag, TagSource
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
     "BirthdayCalendar",
     "Campaign",
     "CampaignDelivery",
@@ -45,6 +48,7 @@ __all__ = [
     "Coupon",
     "Customer",
     "CustomerMerge",
+    "CustomerNote",
     "CustomerTag",
     "Delivery",
     "DeliveryStatus",
