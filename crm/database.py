@@ -37,10 +37,23 @@ def _with_sqlite_pragmas(url: str) -> str:
 
 def _connection(url: str) -> str | dict[str, Any]:
     if url.startswith("postgresql://"):
-        return "postgres://" + url.removeprefix("postgresql://")
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://"):
+        config = expand_db_url(url)
+        config["credentials"]["reset"] = _reset_if_in_transaction
+        return config
     if not url.startswith("sqlite://"):
         return url
     return {**expand_db_url(_with_sqlite_pragmas(url)), "engine": "crm.sqlite_engine"}
+
+
+async def _reset_if_in_transaction(connection: Any) -> None:
+    """asyncpg's pool resets every connection it takes back with one more statement (RESET
+    ALL, UNLISTEN, CLOSE ALL, advisory unlock): a round trip per query, 6 % of a campaign
+    worker's CPU. siyu sets only SET LOCAL and holds no session state, so only a connection
+    left inside a transaction needs it (the reset then rolls back first)."""
+    if connection.is_in_transaction():
+        await connection.reset()
 
 
 def tortoise_config(url: str) -> dict[str, Any]:

@@ -33,7 +33,27 @@ _COLUMNS = (
     "dedupe_key", "sentiment_score", "sentiment_label", "intent", "keywords", "created_at",
 )  # fmt: skip
 _JSON_COLUMN = _COLUMNS.index("keywords")
-_CASTS = {_JSON_COLUMN: "jsonb"}
+_CONFLICT = "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING channel, dedupe_key"
+_INSERT = f"INSERT INTO interaction ({', '.join(_COLUMNS)}) VALUES {{rows}} {_CONFLICT}"
+# PostgreSQL: one array per column, so the statement is the same text for any batch size and
+# is planned once (a VALUES list is a new statement for each batch size).
+_PG_TYPES = (
+    "bigint", "text", "text", "text", "text", "text", "text", "text", "float8", "text", "text",
+    "text", "timestamptz",
+)  # fmt: skip
+
+
+def _unnest_insert() -> str:
+    names = [f"c{i}" for i in range(len(_COLUMNS))]
+    picked = [f"{n}::jsonb" if i == _JSON_COLUMN else n for i, n in enumerate(names)]
+    arrays = [f"${i}::{pg_type}[]" for i, pg_type in enumerate(_PG_TYPES, 1)]
+    return (
+        f"INSERT INTO interaction ({', '.join(_COLUMNS)}) SELECT {', '.join(picked)} "
+        f"FROM unnest({', '.join(arrays)}) AS t({', '.join(names)}) {_CONFLICT}"
+    )
+
+
+_INSERT_PG = _unnest_insert()
 # Columns whose value can come from the callback itself; longer values are cut to fit. The
 # dedupe key is never cut (that would merge two keys): handlers/identity.py bounds it.
 _BOUNDED = tuple(
@@ -197,22 +217,26 @@ def _first_of_each(items: Sequence[NewInteraction], inserted: set[tuple[str, str
 
 
 async def _insert(conn: BaseDBAsyncClient, items: Sequence[NewInteraction]) -> set[tuple[str, str]]:
-    values: list[Any] = [value for item in items for value in item.row()]
-    groups = value_rows(len(items), len(_COLUMNS), is_postgres(conn), casts=_CASTS)
-    sql = (
-        f"INSERT INTO interaction ({', '.join(_COLUMNS)}) VALUES {groups} "
-        "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING channel, dedupe_key"
-    )
-    rows = await conn.execute_query_dict(sql, values)  # fetches RETURNING on every backend
+    if is_postgres(conn):
+        columns = [list(column) for column in zip(*(item.row() for item in items), strict=True)]
+        rows = await conn.execute_query_dict(_INSERT_PG, columns)
+    else:
+        values: list[Any] = [value for item in items for value in item.row()]
+        groups = value_rows(len(items), len(_COLUMNS), False)
+        rows = await conn.execute_query_dict(_INSERT.format(rows=groups), values)
     return {(row["channel"], row["dedupe_key"]) for row in rows if row["dedupe_key"]}
 
 
 async def _touch_customers(conn: BaseDBAsyncClient, touch: dict[int, datetime]) -> None:
     """One UPDATE a batch: a batch spans milliseconds, so its newest time serves all."""
-    ids = sorted(touch)
-    first, *rest = numbered(len(ids) + 1, is_postgres(conn))
+    ids, newest = sorted(touch), max(touch.values())
+    if is_postgres(conn):  # one statement text for any batch (see _INSERT_PG)
+        sql = "UPDATE customer SET last_active_at = $1 WHERE id = ANY($2::bigint[])"
+        await conn.execute_query(sql, [newest, ids])
+        return
+    first, *rest = numbered(len(ids) + 1, False)
     sql = f"UPDATE customer SET last_active_at = {first} WHERE id IN ({', '.join(rest)})"
-    await conn.execute_query(sql, [max(touch.values()), *ids])
+    await conn.execute_query(sql, [newest, *ids])
 
 
 @asynccontextmanager

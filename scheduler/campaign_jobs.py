@@ -7,6 +7,9 @@ Job settings, on purpose:
 - misfire_grace_time = the catch-up window (scheduler.catch_up_hours, 6 h by default): a fire
   delayed inside this process (a blocked loop, a suspended host) still runs, for the date it
   was due, up to a morning late; older than that a greeting is no longer worth sending.
+A one-off ({at}) missed by more than the window is not sent late: it is paused, with a warning
+and a notice to the admins, so it never sits "scheduled" in silence (resume it with a new
+time, or `siyu campaign run`).
 A run missed while no process led is caught up at election, once: only the latest fire inside
 the same window, and only when no CampaignRun row exists for its run key. Every run is
 idempotent by its unique (campaign, run key) row, so an overlap of two leaders (a lease is
@@ -33,9 +36,14 @@ from scheduler.campaign_triggers import (
     run_key,
     schedule_of,
 )
+from scheduler.notices import Notify, notify_once
 
 log = logging.getLogger("siyu.scheduler")
 PREFIX = "campaign:"
+_MISSED = (
+    "活动 {id} 的定时发送时间 {at:%Y-%m-%d %H:%M} 已过去太久，未补发，已暂停。"
+    "请修改时间后恢复，或用 siyu campaign run {id} 立即发送。"
+)
 
 
 def job_id(campaign_id: int) -> str:
@@ -107,6 +115,22 @@ class CampaignJobs:
         if schedule.one_off:
             await campaign_source.mark_done(campaign_id)
         return True
+
+    async def pause_missed(self, campaigns: Sequence[Campaign], notify: Notify | None) -> list[int]:
+        """One-offs whose time passed more than the window ago without a run: paused."""
+        now, paused = self.clock.now(), []
+        for campaign_id, schedule in self.schedules(campaigns).items():
+            at = getattr(schedule.trigger, "run_date", None)
+            if not schedule.one_off or at is None or at > now - self.window:
+                continue
+            if await CampaignRun.exists(campaign_id=campaign_id):
+                continue  # it ran; marking it done is the run's part
+            await campaign_source.pause_missed(campaign_id)
+            paused.append(campaign_id)
+            text = _MISSED.format(id=campaign_id, at=at.astimezone(schedule.timezone))
+            log.warning(text)
+            await notify_once(f"campaign-missed:{campaign_id}:{at.isoformat()}", text, notify)
+        return paused
 
     async def catch_up(self, campaigns: Sequence[Campaign]) -> int:
         """At election: each run missed inside the window with no run row, once."""

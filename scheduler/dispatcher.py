@@ -51,7 +51,7 @@ class Dispatcher:
         self.worker = worker or worker_name()
         limiter = RateLimiter(buckets, settings.rate_limits)
         self.limiter = limiter
-        outcomes = SentWriter(self.worker, clock)
+        outcomes = self.outcomes = SentWriter(self.worker, clock)
         self.sender = Sender(self.worker, clients, journal, limiter, settings, clock, outcomes)
         self.poller = TaskPoller(clients, journal, limiter, clock)
         self._renderers = Renderers()
@@ -116,7 +116,10 @@ class Dispatcher:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
-        log.info("dispatcher %s stopped", self.worker)
+        log.info(
+            "dispatcher %s stopped: %d sent, recorded in %d statements", self.worker, self.sent,
+            self.outcomes.statements,
+        )  # fmt: skip
 
     async def _guarded_batch(self) -> int:
         try:

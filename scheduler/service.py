@@ -115,7 +115,11 @@ class SchedulerService:
         version = await campaign_source.campaigns_version()
         if version == self._version or self.scheduler is None or self.campaigns is None:
             return False
-        self.campaigns.sync(self.scheduler, await campaign_source.schedulable_campaigns())
+        campaigns = await campaign_source.schedulable_campaigns()
+        if await self.campaigns.pause_missed(campaigns, self.notify):  # they are gone from these
+            version = await campaign_source.campaigns_version()
+            campaigns = await campaign_source.schedulable_campaigns()
+        self.campaigns.sync(self.scheduler, campaigns)
         self._version = version
         return True
 

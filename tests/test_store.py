@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -92,6 +94,26 @@ async def test_lock_excludes_and_times_out(store: Store) -> None:
         with pytest.raises(LockTimeout):
             async with store.lock("held", ttl=5, wait=0.1):
                 pass
+
+
+async def test_reserved_slots_come_at_the_rate_after_a_burst(store: Store) -> None:
+    async def slot() -> float:  # when the reserved slot comes, on this process's clock
+        return time.monotonic() + await store.reserve_tokens("rate", rate=20, burst=5)
+
+    start = time.monotonic()
+    slots = [await slot() for _ in range(25)]
+    assert all(at - start < 0.03 for at in slots[:5])  # the burst goes at once
+    steps = [later - earlier for earlier, later in itertools.pairwise(slots[5:])]
+    assert all(abs(step - 0.05) < 0.01 for step in steps)  # then one slot every 1/rate s
+    assert await store.reserve_tokens("other", rate=20, burst=5) == 0  # keys are separate
+
+
+async def test_slots_not_reserved_while_idle_are_not_banked_beyond_the_burst(store: Store) -> None:
+    for _ in range(3):
+        await store.reserve_tokens("idle", rate=10, burst=2)
+    await asyncio.sleep(0.6)  # idle: 6 slots' time passes, only a burst of 2 may follow
+    waits = [await store.reserve_tokens("idle", rate=10, burst=2) for _ in range(4)]
+    assert waits[:2] == [0, 0] and waits[2] > 0.05 and waits[3] > waits[2] + 0.05
 
 
 def test_the_pool_is_configured_from_yaml_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:

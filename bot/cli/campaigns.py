@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.app import ConfigOption
-from bot.cli.data import CLI, _run, console
+from bot.cli.data import CLI, _run, _settings, console
 from bot.cli.segments import emit
 from crm.campaigns.runs import start_run
 from crm.clock import SYSTEM_CLOCK
@@ -34,9 +34,13 @@ def create(
     """Create a campaign from its file; prints it as JSON with its id."""
     from crm.campaigns.service import campaign_json, create_campaign
     from crm.campaigns.spec import load_spec
+    from scheduler.calendars import HolidayCalendar
+
+    known = HolidayCalendar(_settings(config).scheduler.brand_dates).names()
 
     async def work() -> dict[str, Any]:
-        return campaign_json(await create_campaign(load_spec(file), actor=CLI))
+        spec = load_spec(file)
+        return campaign_json(await create_campaign(spec, actor=CLI, occasions=known))
 
     emit(_run(config, work))
 

@@ -50,9 +50,12 @@ class Store(Protocol):
         """Seconds until `key` expires; None when it does not exist or never expires."""
         ...
 
-    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float:
-        """Token bucket `key` (refilled at `rate` a second, holding at most `burst`): takes
-        `count` tokens and returns 0, or takes none and returns the seconds to wait."""
+    async def reserve_tokens(
+        self, key: str, rate: float, burst: float, count: int = 1
+    ) -> float:  # fmt: skip
+        """Rate limit `key` (`rate` a second, bursts of `burst`): reserves the next `count`
+        slots and returns the seconds until they come (0: now). Always reserves, so a caller
+        sleeps once and goes: no retry loop."""
         ...
 
     def lock(self, name: str, ttl: float, wait: float = 10.0) -> AbstractAsyncContextManager[None]:

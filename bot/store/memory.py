@@ -28,7 +28,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._data: dict[str, tuple[str, float | None]] = {}
         self._writes = 0
-        self._buckets: dict[str, tuple[float, float]] = {}  # key: (tokens, at)
+        self._slots: dict[str, float] = {}  # rate-limit key: when its last reserved slot comes
 
     def _expired(self, key: str, now: float) -> bool:
         entry = self._data.get(key)
@@ -107,14 +107,14 @@ class MemoryStore:
         expires = self._data[key][1]
         return None if expires is None else expires - now
 
-    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float:
-        """The same bucket as the Redis store's script, on this process's monotonic clock."""
+    async def reserve_tokens(
+        self, key: str, rate: float, burst: float, count: int = 1
+    ) -> float:  # fmt: skip
+        """The Redis store's GCRA, on this process's monotonic clock."""
         now = time.monotonic()
-        tokens, at = self._buckets.get(key, (burst, now))
-        tokens = min(burst, tokens + (now - at) * rate)
-        wait = 0.0 if tokens >= count else (count - tokens) / rate
-        self._buckets[key] = (tokens - count if not wait else tokens, now)
-        return wait
+        due = max(self._slots.get(key, now), now) + count / rate
+        self._slots[key] = due
+        return max(0.0, due - now - burst / rate)
 
     @asynccontextmanager
     async def lock(self, name: str, ttl: float, wait: float = 10.0) -> AsyncIterator[None]:

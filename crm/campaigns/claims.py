@@ -11,16 +11,12 @@ lease was taken over cannot overwrite what the new owner wrote.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from tortoise import connections
 
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import DeliveryStatus, SendChannel
-from crm.sql import execute, fetch, is_postgres, marks, numbered, param, value_rows
+from crm.sql import execute, fetch, is_postgres, marks
 
 _PICK = """
 SELECT d.id FROM campaign_delivery d
@@ -173,37 +169,3 @@ async def skip(delivery_id: int, worker: str, *, reason: str, clock: Clock = SYS
 
 def _value(channel: SendChannel | None) -> str | None:
     return None if channel is None else channel.value
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    delivery_id: int
-    channel: SendChannel
-    msgid: str | None
-    content: str | None
-
-
-_SENT_MANY = """
-WITH v(id, channel, msgid, content) AS (VALUES {rows})
-UPDATE campaign_delivery SET status = 'sent', channel = v.channel, wechat_msgid = v.msgid,
-    content = v.content, sent_at = {now}, updated_at = {updated}, claimed_by = NULL,
-    claim_expires_at = NULL
-FROM v WHERE campaign_delivery.id = v.id AND claimed_by = {worker} AND status = 'pending'
-RETURNING campaign_delivery.id
-"""
-
-
-async def mark_sent_many(worker: str, sent: Sequence[Sent], *, clock: Clock) -> set[int]:
-    """Many accepted sends in one statement (group commit); returns the ids marked."""
-    postgres = is_postgres()
-    width = 4
-    rows = value_rows(len(sent), width, postgres, casts={0: "bigint"})
-    now, updated, who = numbered(3, postgres, start=len(sent) * width + 1)
-    sql = _SENT_MANY.format(rows=rows, now=now, updated=updated, worker=who)
-    values: list[Any] = [
-        v for s in sent for v in (s.delivery_id, s.channel.value, s.msgid, s.content)
-    ]
-    answer = await connections.get("default").execute_query_dict(
-        sql, [*values, param(clock.now()), param(clock.now()), worker]
-    )
-    return {int(row["id"]) for row in answer}

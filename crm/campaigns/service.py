@@ -8,6 +8,7 @@ campaigns_version() and rebuilds its jobs when the answer changes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +41,12 @@ async def create_campaign(
     *,
     actor: Actor,
     quiet_default: tuple[str, str] | None = None,
+    occasions: Collection[str] | None = None,
 ) -> Campaign:
-    """Save a campaign from its file (scheduled, unless the file says draft)."""
+    """Save a campaign from its file (scheduled, unless the file says draft). `occasions`: the
+    holiday names the calendar knows (scheduler.calendars); an `include` outside them is
+    refused — it would never fire."""
+    _check_occasions(spec, occasions)
     fields = await _resolved(spec, quiet_default)
     try:
         async with transaction() as tx:
@@ -58,8 +63,10 @@ async def update_campaign(
     *,
     actor: Actor,
     quiet_default: tuple[str, str] | None = None,
+    occasions: Collection[str] | None = None,
 ) -> Campaign:
     """Replace a campaign's definition (not its status) while it is not sending or done."""
+    _check_occasions(spec, occasions)
     fields = await _resolved(spec, quiet_default)
     fields.pop("status")
     campaign = await get_campaign(campaign_id)
@@ -72,6 +79,18 @@ async def update_campaign(
         raise InvalidCampaign(f"name: 已有同名活动「{spec.name}」") from None
     log.info("campaign %s updated by %s", campaign_id, actor.label)
     return campaign
+
+
+def _check_occasions(spec: CampaignSpec, occasions: Collection[str] | None) -> None:
+    timing = getattr(spec.schedule, "holidays", None)
+    if occasions is None or timing is None or not timing.include:
+        return
+    unknown = [name for name in timing.include if name not in occasions]
+    if unknown:
+        known = "、".join(sorted(occasions))
+        raise InvalidCampaign(
+            f"schedule.holidays.include: 不认识的节日 {'、'.join(unknown)}（可用：{known}）"
+        )
 
 
 async def _resolved(spec: CampaignSpec, quiet_default: tuple[str, str] | None) -> dict[str, Any]:
@@ -150,6 +169,11 @@ async def delete_campaign(campaign_id: int, *, actor: Actor) -> None:
 async def mark_done(campaign_id: int) -> None:
     """A one-off {at} campaign after its run; done stays done (a second call is a no-op)."""
     await set_status(campaign_id, S.DONE, actor=Actor.system("scheduler"))
+
+
+async def pause_missed(campaign_id: int) -> None:
+    """A one-off {at} whose time passed too long ago to send it late (the scheduler's call)."""
+    await set_status(campaign_id, S.PAUSED, actor=Actor.system("scheduler"))
 
 
 async def schedulable_campaigns() -> list[Campaign]:

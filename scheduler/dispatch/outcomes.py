@@ -1,5 +1,6 @@
-"""Group commit of accepted sends: while one UPDATE is in flight the next answers collect, so
-a worker writes its sends in a few statements a second instead of one per message.
+"""Group commit of accepted sends (marked sent and journaled: crm.campaigns.sent): while one
+statement is in flight the next answers collect, so a worker writes its sends in a few
+statements a second instead of one per message.
 
 Each sender awaits the commit of its own row before it takes the next delivery, so the
 window in which WeChat has accepted a message that is not yet recorded is the sends in
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from crm.campaigns.claims import Sent, mark_sent_many
+from crm.campaigns.sent import Sent, mark_sent_many
 from crm.clock import Clock
 
 MAX_BATCH = 500
@@ -22,6 +23,7 @@ class SentWriter:
         self._clock = clock
         self._pending: list[tuple[Sent, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self.statements = 0  # how many UPDATEs recorded the sends (group commit at work)
 
     async def record(self, sent: Sent) -> bool:
         """True when the row was marked (False: its claim had passed to another worker)."""
@@ -35,6 +37,7 @@ class SentWriter:
         while self._pending:
             batch = self._pending[:MAX_BATCH]
             del self._pending[:MAX_BATCH]
+            self.statements += 1
             try:
                 marked = await mark_sent_many(
                     self._worker, [s for s, _ in batch], clock=self._clock

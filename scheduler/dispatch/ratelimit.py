@@ -1,4 +1,5 @@
-"""The per-API send rate, one token bucket in the store shared by every worker."""
+"""The per-API send rate, one reservation schedule in the store shared by every worker: each
+send reserves the next slot and sleeps until it comes (one store call, no polling)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import Protocol
 
 from crm.models import SendChannel
 
-BURST_SECONDS = 0.1  # a bucket holds a tenth of a second of sends: bursts stay small
+BURST_SECONDS = 0.1  # a tenth of a second of sends may go at once: bursts stay small
 
 
 class TokenBuckets(Protocol):
-    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float: ...
+    async def reserve_tokens(
+        self, key: str, rate: float, burst: float, count: int = 1
+    ) -> float: ...
 
 
 class RateLimiter:
@@ -28,10 +31,7 @@ class RateLimiter:
         rate = self._limits.get(channel.value)
         if rate is None:
             return
-        key = f"ratelimit:{channel.value}"
         burst = max(1.0, rate * BURST_SECONDS)
-        while True:  # a bucket in another process: nothing here to wait on but time
-            delay = await self._buckets.take_tokens(key, rate, burst)
-            if delay <= 0:
-                return
+        delay = await self._buckets.reserve_tokens(f"ratelimit:{channel.value}:due", rate, burst)
+        if delay > 0:
             await asyncio.sleep(delay)

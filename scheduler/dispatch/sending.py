@@ -1,8 +1,8 @@
 """Sending one prepared delivery and recording WeChat's answer at once.
 
-The delivery is marked sent right after WeChat accepted it (group-committed with the other
-sends answered meanwhile, guarded by the claim: scheduler.dispatch.outcomes), and the message
-is journaled as an outbound interaction. A worker killed between the
+The delivery is marked sent right after WeChat accepted it, in the same statement that
+journals the message as an outbound interaction (group-committed with the other sends
+answered meanwhile, guarded by the claim: scheduler.dispatch.outcomes). A worker killed between the
 answer and that write leaves only the sends in flight at that moment uncertain (at most
 `concurrency` of them); they are sent again when their claim expires.
 """
@@ -16,6 +16,7 @@ from bot.wechat.client import WeChatClients
 from bot.wechat.errors import WeChatAPIError, WeChatError
 from crm.campaigns import claims
 from crm.campaigns.claims import ClaimedDelivery
+from crm.campaigns.sent import Sent
 from crm.clock import Clock
 from crm.interactions import InteractionJournal, NewInteraction
 from crm.models import Channel, Direction, SendChannel
@@ -25,9 +26,6 @@ from scheduler.dispatch.outcomes import SentWriter
 from scheduler.dispatch.ratelimit import RateLimiter
 
 log = logging.getLogger("siyu.dispatch")
-
-CS_KIND = "push:text"  # spends the customer-service window (crm.campaigns.windows)
-TEMPLATE_KIND = "template:message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,20 +85,16 @@ class Sender:
     async def _sent(self, item: Prepared, msgid: str | None) -> None:
         delivery = item.delivery
         content = item.text if item.channel is SendChannel.CUSTOMER_SERVICE else _shown(item)
-        marked = await self.outcomes.record(claims.Sent(delivery.id, item.channel, msgid, content))
-        if not marked:
-            log.warning("delivery %s was sent but its claim had passed on", delivery.id)
-        kind = CS_KIND if item.channel is SendChannel.CUSTOMER_SERVICE else TEMPLATE_KIND
+        sent = Sent(delivery.id, item.channel, msgid, content)
+        if await self.outcomes.record(sent):
+            return  # marked and journaled in one statement
+        log.warning("delivery %s was sent but its claim had passed on", delivery.id)
         await self.journal.record(
             NewInteraction(
-                Channel.OA,
-                Direction.OUT,
-                kind,
-                delivery.customer_id,
-                content=content,
+                Channel.OA, Direction.OUT, sent.kind, delivery.customer_id, content=content,
                 created_at=self.clock.now(),
             )
-        )
+        )  # fmt: skip
 
     async def fail_or_retry(self, item: Prepared, error: WeChatError) -> None:
         delivery = item.delivery

@@ -178,6 +178,32 @@ async def test_a_one_off_is_done_after_its_run(database_url: str) -> None:
     assert (await Campaign.get(id=once.id)).status == CampaignStatus.DONE
 
 
+async def test_a_one_off_missed_beyond_the_window_is_paused_and_told_once(
+    database_url: str,
+) -> None:
+    late = await campaign("late", {"at": "2026-06-19T04:00:00"})  # 6.5 h ago: too late to send
+    recent = await campaign("recent", {"at": "2026-06-19T06:00:00"})  # 4.5 h ago: still sent
+    told: list[str] = []
+
+    async def notify(text: str) -> None:
+        told.append(text)
+
+    service = SchedulerService(
+        SchedulerSettings(), CrmSettings(), "Asia/Shanghai", FrozenClock(NOW),
+        runs=RecordingRuns(), notify=notify,
+    )  # fmt: skip
+    await service.start()
+    try:
+        assert (await Campaign.get(id=late.id)).status == CampaignStatus.PAUSED
+        assert f"campaign:{late.id}" not in service.jobs()
+        assert (await Campaign.get(id=recent.id)).status != CampaignStatus.PAUSED
+        await service.stop()
+        await service.start()  # a new leader: the notice is not sent again
+    finally:
+        await service.stop()
+    assert len(told) == 1 and f"活动 {late.id}" in told[0] and "已暂停" in told[0]
+
+
 async def test_the_service_resyncs_when_the_version_changes(database_url: str) -> None:
     runs = RecordingRuns()
     settings = SchedulerSettings(campaigns_poll_seconds=0.05)

@@ -133,6 +133,10 @@ def test_a_bad_campaign_file_names_the_field_and_writes_nothing(
     bad = write(tmp_path / "bad.json", campaign_file(schedule={"cron": "every day"}))
     assert "schedule.cron" in failing("campaign", "create", str(bad))
     assert "无法读取" in failing("campaign", "create", str(tmp_path / "none.yaml"))
+    holidays = {"holidays": {"at": "09:00", "include": ["春节", "光棍节"]}}
+    unknown = write(tmp_path / "unknown.json", campaign_file(kind="holiday", schedule=holidays))
+    refused = "".join(failing("campaign", "create", str(unknown)).split())  # rich wraps lines
+    assert "不认识的节日光棍节" in refused and "中秋" in refused  # and what it may be
     assert siyu("campaign", "list") == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -137,3 +138,18 @@ async def test_opted_out_before_enqueue_is_skipped_after_it_never_claimed(
     assert stays.id in sendable
     assert late.id not in sendable
     assert early.id not in {d.customer_id for d in claimed}
+
+
+async def test_two_marketing_runs_enqueued_at_once_keep_the_cap(database_url: str) -> None:
+    """Each enqueue counts the other's deliveries: they take turns, so nobody passes the cap."""
+    customers = [await customer() for _ in range(200)]
+    first, second = await campaign(), await campaign()
+    settings = CampaignSettings(frequency_cap=1)
+    runs = await asyncio.gather(
+        *(start_run(c.id, run_date=RUN_DATE, clock=FrozenClock(NOW), settings=settings)
+          for c in (first, second))
+    )  # fmt: skip
+    pending = await CampaignDelivery.filter(
+        run_id__in=[r.run_id for r in runs], status=DeliveryStatus.PENDING
+    ).values_list("customer_id", flat=True)
+    assert sorted(pending) == sorted(c.id for c in customers)  # each exactly once

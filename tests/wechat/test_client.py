@@ -330,3 +330,27 @@ async def test_fake_app_can_run_in_process(aiohttp_server: ServerFactory) -> Non
     finally:
         await opened.close()
     assert fake.sent_texts() == ["默认配置"]
+
+
+async def test_a_token_held_in_process_yields_to_another_process_refresh(
+    fake_url: str, fake: FakeWeChat
+) -> None:
+    """Each process holds the token a short while without asking the store; when another
+    process has replaced it, the first rejection takes the store's new one — no extra fetch."""
+    store = MemoryStore()
+    first = await open_clients(oa_settings(fake_url), wecom_settings(fake_url), store)
+    second = await open_clients(oa_settings(fake_url), wecom_settings(fake_url), store)
+    try:
+        await first.oa.send_text("o-a", "one")
+        fake.fail_next(CUSTOM, 40001)
+        await second.oa.send_text("o-a", "two")  # second forces a new token into the store
+        fetched = len(fake.calls_to(STABLE))
+        await first.oa.send_text("o-a", "three")  # the token it holds was replaced: rejected
+        await second.oa.send_text("o-a", "four")
+        assert len(fake.calls_to(STABLE)) == fetched  # first took second's token from the store
+        tokens = [c.query["access_token"] for c in fake.calls_to(CUSTOM)]
+        assert tokens[0] == tokens[1] == tokens[3] != tokens[2] == tokens[4] == tokens[5]
+    finally:
+        for opened in (first, second):
+            await opened.close()
+    assert fake.sent_texts() == ["one", "two", "three", "four"]
