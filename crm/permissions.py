@@ -38,6 +38,7 @@ class Action(StrEnum):
     STAFF_MANAGE = "staff.manage"
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
+    PII_READ = "pii.read"  # personal data unmasked (phone, name, birthday, address)
 
 
 _READS = frozenset(
