@@ -64,3 +64,12 @@ def send(client: TestClient, wecom: Simulator) -> Send:
         return str(reply["Content"])
 
     return post
+
+
+@pytest.fixture
+def frozen(client: TestClient, clock: FrozenClock) -> FrozenClock:
+    """The app's handlers read the time from `clock`."""
+    from bot.keys import PIPELINE
+
+    client.app[PIPELINE].clock = clock
+    return clock
