@@ -71,3 +71,11 @@ class RenderFailed(CampaignError):
     def __init__(self, reason: str, detail: str | None = None) -> None:
         super().__init__(detail or reason)
         self.reason = reason[:64]
+
+
+class RoleRequired(PermissionDenied):
+    """A staff command (or request) needs a role the member does not have."""
+
+    def __init__(self, action: str, needed: str, current: str | None) -> None:
+        super().__init__(f"needs {action}: role {needed} or higher (has {current or 'none'})")
+        self.action, self.needed, self.current = action, needed, current
