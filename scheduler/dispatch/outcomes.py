@@ -10,11 +10,16 @@ flight (at most `concurrency`) plus the one statement being written.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from crm.campaigns.sent import Sent, mark_sent_many
 from crm.clock import Clock
 
+log = logging.getLogger("siyu.dispatch")
 MAX_BATCH = 500
+# WeChat has accepted these messages: a failed write is tried again before giving up (then the
+# claims expire and the sends are repeated). 7.5 s in all, well inside a 60 s lease.
+RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0)
 
 
 class SentWriter:
@@ -37,14 +42,25 @@ class SentWriter:
         while self._pending:
             batch = self._pending[:MAX_BATCH]
             del self._pending[:MAX_BATCH]
-            self.statements += 1
             try:
-                marked = await mark_sent_many(
-                    self._worker, [s for s, _ in batch], clock=self._clock
-                )
+                marked = await self._write([s for s, _ in batch])
             except Exception as exc:  # every waiter learns it; the claims expire and retry
                 for _, future in batch:
                     future.set_exception(exc)
                 continue
             for sent, future in batch:
                 future.set_result(sent.delivery_id in marked)
+
+    async def _write(self, sent: list[Sent]) -> set[int]:
+        """Idempotent (guarded by claim and status), so trying again never marks twice."""
+        for delay in (*RETRY_SECONDS, None):
+            self.statements += 1
+            try:
+                return await mark_sent_many(self._worker, sent, clock=self._clock)
+            except Exception as exc:
+                if delay is None:
+                    raise
+                log.warning("recording %d sends failed (%s): again in %.1f s",
+                            len(sent), type(exc).__name__, delay)  # fmt: skip
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")

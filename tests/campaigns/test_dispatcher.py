@@ -8,12 +8,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.exceptions import OperationalError
 
 from bot.config import Settings
 from bot.store import RedisStore
 from bot.wechat.fake import FakeWeChat
 from crm.clock import FrozenClock
 from crm.models import CampaignDelivery, DeliveryStatus, Interaction, SendChannel
+from crm.sql import is_postgres
 from tests.campaigns.dispatch_support import (
     TEMPLATE,
     activity,
@@ -302,3 +304,32 @@ async def test_quiet_hours_reached_while_waiting_defer_at_send_time(
         await d.dispatch_once()
     assert (await status_of(bob)).status is DeliveryStatus.SENT
     assert len(_ok(fake_wechat, TPL)) == 1
+
+
+async def test_a_failed_write_of_accepted_sends_is_tried_again_not_sent_again(
+    settings: Settings, fake_wechat: FakeWeChat, clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """WeChat accepted them; the database refused the record twice (a failover, a dropped
+    connection): the write is repeated, and nobody gets the message a second time."""
+    from crm.campaigns import sent as sent_module
+    from scheduler.dispatch import outcomes
+
+    writer = sent_module._mark_sqlite if not is_postgres() else sent_module._mark_postgres
+    failures = iter([OperationalError("server closed the connection")] * 2)
+
+    async def flaky(*args: object) -> set[int]:
+        if (error := next(failures, None)) is not None:
+            raise error
+        return await writer(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sent_module, writer.__name__, flaky)
+    monkeypatch.setattr(outcomes, "RETRY_SECONDS", (0.01, 0.01, 0.01))
+    people = [await customer(name) for name in ("dan", "eve")]
+    await enqueue(await campaign(template=TEMPLATE), clock)
+    async with dispatcher(settings, clock) as d:
+        assert await d.dispatch_once() == 2
+    assert [(await status_of(p)).status for p in people] == [DeliveryStatus.SENT] * 2
+    assert sorted(b["touser"] for b in _ok(fake_wechat, TPL)) == ["o-dan", "o-eve"]
+    journaled = Interaction.filter(direction="out", kind="template:message")
+    assert await journaled.count() == 2
