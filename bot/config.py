@@ -19,6 +19,7 @@ from pydantic_settings import (
 
 from bot.store.config import StoreSettings
 from crm.config import CrmSettings
+from crm.surveys.config import SurveySettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
 from scheduler.config import SchedulerSettings
@@ -127,6 +128,7 @@ class Settings(BaseSettings):
     crm: CrmSettings = CrmSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     campaigns: DispatchSettings = DispatchSettings()
+    surveys: SurveySettings = SurveySettings()
 
     @field_validator("database_url")
     @classmethod

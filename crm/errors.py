@@ -71,3 +71,19 @@ class RenderFailed(CampaignError):
     def __init__(self, reason: str, detail: str | None = None) -> None:
         super().__init__(detail or reason)
         self.reason = reason[:64]
+
+
+class SurveyError(SiyuError):
+    """A survey could not be created, sent or answered as asked."""
+
+
+class SurveyNotFound(SurveyError, NotFound):
+    """No survey (or response) with that id."""
+
+
+class InvalidSurvey(SurveyError, InvalidInput):
+    """A survey definition was rejected; the message names each bad field. Nothing written."""
+
+
+class SurveyNotSent(SurveyError):
+    """The invitation did not reach the customer (no openid, opted out, already answering)."""
