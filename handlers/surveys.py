@@ -15,12 +15,13 @@ from datetime import datetime
 
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import Channel, Customer
-from crm.surveys import responses
+from crm.surveys import responses, triggers
+from crm.surveys.config import SurveySettings
 from crm.surveys.responses import Invitation, Outcome, Step
 from handlers.context import ChatState, Context, Messenger
-from handlers.filters import InState, IntentIs, TextContains, TextIn, has_text
+from handlers.filters import AsyncFilter, FilterResult, IntentIs, TextContains, TextIn, has_text
 from handlers.router import Router
-from handlers.state import ConversationState, clear_state, put_state, set_state
+from handlers.state import ConversationState, clear_state, load_state, put_state, set_state
 from handlers.types import Reply
 from nlp import Intent
 
@@ -36,11 +37,37 @@ interrupts = (
 )
 
 
+class InSurvey(AsyncFilter):
+    """The chat is in a survey: the store says so or, when the store has no state for this
+    chat (a survey sent by a process with its own in-process store, a store that restarted),
+    the database holds a live response for the customer. Gives `state`."""
+
+    provides = frozenset({"state"})
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def check_async(self, ctx: Context) -> FilterResult:
+        state = await load_state(ctx)
+        if state is None and ctx.customer is not None:
+            state = await _from_database(ctx.customer.id, self.clock)
+        if state is None or state.flow != FLOW:
+            return False
+        return {"state": state}
+
+
+async def _from_database(customer_id: int, clock: Clock) -> ConversationState | None:
+    live = await responses.live_response(customer_id, clock)
+    if live is None or live.current is None:
+        return None
+    return ConversationState(FLOW, live.current, {"response": live.id, "survey": live.survey_id})
+
+
 def survey_router(clock: Clock = SYSTEM_CLOCK) -> Router:
     """The survey routes, reading the time from `clock` (tests pass a FrozenClock)."""
     router = Router("surveys")
 
-    @router.message(InState(FLOW), ~interrupts, has_text)
+    @router.message(InSurvey(clock), ~interrupts, has_text)
     async def answer(ctx: Context, state: ConversationState, router: Router) -> Reply:
         outcome = await responses.answer(
             int(state.data["response"]), int(state.step), ctx.text,
@@ -88,3 +115,30 @@ async def send_invitation(
     state = ConversationState(FLOW, invitation.position, data)
     ttl = ttl_until(invitation.expires_at, clock)
     await put_state(store, Channel.OA, str(customer.openid), state, ttl)
+
+
+async def invite_and_send(
+    store: ChatState, messenger: Messenger, settings: SurveySettings, survey_id: int,
+    customer: Customer, *, source: str, marketing: bool = False, clock: Clock = SYSTEM_CLOCK,
+) -> Invitation:  # fmt: skip
+    """A response created for `customer`, its invitation pushed, the chat put in the survey."""
+    invitation = await responses.invite(
+        survey_id, customer, source=source, expiry_seconds=settings.expiry_seconds,
+        marketing=marketing, clock=clock,
+    )  # fmt: skip
+    await send_invitation(store, messenger, customer, invitation, clock)
+    return invitation
+
+
+def install_triggers(
+    settings: SurveySettings, store: ChatState, messenger: Messenger, clock: Clock = SYSTEM_CLOCK
+) -> None:
+    """Let crm.surveys.on_complaint_resolved / on_first_order send through this process."""
+
+    async def send(survey_id: int, customer_id: int, source: str) -> None:
+        customer = await Customer.get(id=customer_id)
+        await invite_and_send(
+            store, messenger, settings, survey_id, customer, source=source, clock=clock
+        )
+
+    triggers.install(settings, send)

@@ -95,9 +95,14 @@ async def _check_reachable(customer: Customer, marketing: bool, clock: Clock) ->
         raise SurveyNotSent(f"customer {customer.id} has no Official Account openid")
     if marketing and fresh.opted_out:
         raise SurveyNotSent(f"customer {customer.id} opted out")
-    busy = SurveyResponse.filter(customer_id=customer.id, status__in=ACTIVE)
-    if await busy.filter(expires_at__gt=clock.now()).exists():
+    if await live_response(customer.id, clock) is not None:
         raise SurveyNotSent(f"customer {customer.id} is answering another survey")
+
+
+async def live_response(customer_id: int, clock: Clock = SYSTEM_CLOCK) -> SurveyResponse | None:
+    """The customer's survey waiting for an answer, if any (one at a time, see invite)."""
+    live = SurveyResponse.filter(customer_id=customer_id, status__in=ACTIVE)
+    return await live.filter(expires_at__gt=clock.now()).order_by("-id").first()
 
 
 async def withdraw(response_id: int) -> None:
