@@ -9,6 +9,8 @@ from bot.keys import STORE
 from bot.wechat.errors import WeChatError
 from bot.wechat.fake import FakeWeChat
 from crm.models import Channel, ResponseStatus, SurveyAnswer, SurveyResponse
+from crm.surveys import on_complaint_resolved, responses
+from crm.surveys.config import SurveySettings, SurveyTriggers
 from handlers.context import Context
 from handlers.filters import InState, TextContains, has_text
 from handlers.router import Router
@@ -148,3 +150,36 @@ async def test_a_failed_send_starts_no_survey(world: SurveyWorld, fake_wechat: F
         await world.invite(client, survey, someone)
     assert await SurveyResponse.all().count() == 0
     assert await read_state(client.app[STORE], Channel.OA, someone.openid or "") is None
+
+
+async def test_a_resolved_complaint_sends_the_configured_survey(
+    world: SurveyWorld, fake_wechat: FakeWeChat
+) -> None:
+    survey, someone = await nps_survey(name="投诉回访"), await customer()
+    after = SurveyTriggers(complaint_resolved=survey.id)
+    world.settings = world.settings.model_copy(update={"surveys": SurveySettings(after=after)})
+    client = await world.app()
+    await on_complaint_resolved(someone.id)
+    assert fake_wechat.sent_texts(someone.openid)[-1].startswith(NPS_SURVEY["intro"])
+    chat = Chat(client, world.oa, someone.openid or "")
+    assert "第 2/5 题" in await chat.say("10", 81)
+    assert (await status(someone.id)).source == "complaint_resolved"
+
+
+async def test_no_survey_configured_sends_nothing(
+    world: SurveyWorld, fake_wechat: FakeWeChat
+) -> None:
+    await world.app()
+    someone = await customer()
+    await on_complaint_resolved(someone.id)
+    assert fake_wechat.sent_texts(someone.openid) == [] and await SurveyResponse.all().count() == 0
+
+
+async def test_a_live_response_answers_when_the_store_lost_the_state(world: SurveyWorld) -> None:
+    """The survey was sent by a process with a store of its own (or Redis restarted empty)."""
+    client, survey, someone = await world.app(), await nps_survey(), await customer()
+    await responses.invite(survey.id, someone, source="cli", expiry_seconds=60, clock=world.clock)
+    chat = Chat(client, world.oa, someone.openid or "")
+    assert "第 2/5 题" in await chat.say("9", 91)
+    state = await read_state(client.app[STORE], Channel.OA, chat.openid)
+    assert state is not None and state.step == 2  # back in the store for the next answer
