@@ -4,7 +4,6 @@ customer or a segment through the customer-service message API, read its results
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,7 +46,9 @@ def send(
     segment: Annotated[int | None, typer.Option("--segment", help="a segment id")] = None,
     config: Path | None = ConfigOption,
 ) -> None:
-    """Invite customers; prints {"sent": …, "skipped": [...], "failed": [...]}."""
+    """Invite one customer now (prints {"sent", "skipped", "failed"}), or a segment through
+    the campaign outbox, within the sending rules and the frequency cap (prints the run: the
+    workers send it)."""
     if sum(x is not None for x in (customer, openid, segment)) != 1:
         console.print("[red]请给出 --customer、--openid 或 --segment 之一[/red]")
         raise typer.Exit(2)
@@ -55,7 +56,10 @@ def send(
 
     settings = _settings(config)
     try:
-        report = asyncio.run(_send(settings, survey_id, customer, openid, segment))
+        if segment is not None:
+            emit(asyncio.run(_enqueue(settings, survey_id, segment)))
+            return
+        report = asyncio.run(_send(settings, survey_id, customer, openid))
     except SiyuError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
@@ -65,60 +69,56 @@ def send(
 
 
 async def _send(
-    settings: Any, survey_id: int, customer_id: int | None, openid: str | None,
-    segment_id: int | None,
-) -> dict[str, Any]:  # fmt: skip
+    settings: Any, survey_id: int, customer_id: int | None, openid: str | None
+) -> dict[str, Any]:
+    """One customer, now, through the customer-service message API."""
+    from bot.wechat.errors import WeChatError
     from bot.worker import opened_resources
+    from crm.errors import SurveyNotSent
     from crm.surveys.responses import get_survey
+    from handlers.surveys import invite_and_send
 
     async with opened_resources(settings) as resources:
         await get_survey(survey_id)
+        target = await _customer(customer_id, openid)
         outcome: dict[str, Any] = {"survey": survey_id, "sent": 0, "skipped": [], "failed": []}
-        async for batch in _targets(customer_id, openid, segment_id):
-            for target in batch:
-                await _send_one(settings, resources, survey_id, target, segment_id, outcome)
+        try:
+            await invite_and_send(
+                resources.store, resources.messenger, settings.surveys, survey_id, target,
+                source="cli",
+            )  # fmt: skip
+            outcome["sent"] = 1
+        except SurveyNotSent as exc:
+            outcome["skipped"].append({"customer": target.id, "reason": str(exc)})
+        except WeChatError as exc:
+            outcome["failed"].append({"customer": target.id, "reason": type(exc).__name__})
+            console.print(f"[yellow]客户 {target.id} 发送失败：{exc}[/yellow]")
         return outcome
 
 
-async def _targets(
-    customer_id: int | None, openid: str | None, segment_id: int | None
-) -> AsyncIterator[list[Any]]:
-    """The segment's members in batches (one query each), or the one customer."""
-    from crm import segments
+async def _enqueue(settings: Any, survey_id: int, segment_id: int) -> dict[str, Any]:
+    """A segment, through the campaign outbox: the workers of `siyu serve` / `siyu worker`
+    send it within the campaign rules."""
+    from bot.cli.data import CLI
+    from crm.database import database
+    from crm.surveys.outbox import send_to_segment
+
+    async with database(settings.database_url):
+        run = await send_to_segment(
+            survey_id, segment_id, expiry_seconds=settings.surveys.expiry_seconds, actor=CLI,
+            settings=settings.crm.campaigns,
+        )  # fmt: skip
+    return {"survey": survey_id, "run_id": run.run_id, "targeted": run.targeted}
+
+
+async def _customer(customer_id: int | None, openid: str | None) -> Any:
     from crm.errors import NotFound
     from crm.models import Customer
 
-    if segment_id is not None:
-        found = segments.segment_queryset(await segments.get_segment(segment_id))
-        async for batch in segments.iter_customers(found):
-            yield batch
-        return
     one = await Customer.get_or_none(**({"id": customer_id} if customer_id else {"openid": openid}))
     if one is None:
         raise NotFound(f"customer {customer_id or openid}")
-    yield [one]
-
-
-async def _send_one(
-    settings: Any, resources: Any, survey_id: int, customer: Any, segment_id: int | None,
-    outcome: dict[str, Any],
-) -> None:  # fmt: skip
-    from bot.wechat.errors import WeChatError
-    from crm.errors import SurveyNotSent
-    from handlers.surveys import invite_and_send
-
-    source = "segment" if segment_id is not None else "cli"
-    try:
-        await invite_and_send(
-            resources.store, resources.messenger, settings.surveys, survey_id, customer,
-            source=source, marketing=segment_id is not None,
-        )  # fmt: skip
-        outcome["sent"] += 1
-    except SurveyNotSent as exc:
-        outcome["skipped"].append({"customer": customer.id, "reason": str(exc)})
-    except WeChatError as exc:
-        outcome["failed"].append({"customer": customer.id, "reason": type(exc).__name__})
-        console.print(f"[yellow]客户 {customer.id} 发送失败：{exc}[/yellow]")
+    return one
 
 
 @survey_app.command("results")

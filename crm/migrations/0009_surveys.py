@@ -1,5 +1,6 @@
-"""Surveys: definitions, questions, responses and answers. (makemigrations again proposed
-re-adding RfmScore.customer_id, the spurious primary-key diff: left out.)"""
+"""Surveys: definitions, questions, responses and answers, and a nullable survey on a campaign
+(a survey sent to a segment through the outbox). (makemigrations again proposed re-adding
+RfmScore.customer_id, the spurious primary-key diff: left out.)"""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -73,5 +74,10 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'survey_answer', 'app': 'siyu', 'unique_together': (('response', 'question'),), 'pk_attr': 'id'},
             bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='Campaign',
+            name='survey',
+            field=fields.ForeignKeyField('siyu.Survey', source_field='survey_id', null=True, db_constraint=True, to_field='id', related_name='campaigns', on_delete=OnDelete.SET_NULL),
         ),
     ]

@@ -12,6 +12,7 @@ import asyncio
 
 from crm.campaigns.claims import Sent, mark_sent_many
 from crm.clock import Clock
+from crm.surveys import outbox as survey_outbox
 
 MAX_BATCH = 500
 
@@ -43,5 +44,6 @@ class SentWriter:
                 for _, future in batch:
                     future.set_exception(exc)
                 continue
+            await survey_outbox.started(marked, clock=self._clock)  # survey invitations sent
             for sent, future in batch:
                 future.set_result(sent.delivery_id in marked)

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.wechat.fake import FakeWeChat, create_fake_app
 from crm.database import close_database, migrate, open_database
-from crm.models import Customer, Segment
+from crm.models import Campaign, CampaignDelivery, Customer, Segment
 from tests.conftest import TEST_CONFIG, TEST_DATABASE_URL, _reset_postgres, unavailable
 from tests.support.redis_server import free_port
 from tests.surveys.support import NPS_SURVEY
@@ -119,7 +119,7 @@ def test_create_send_and_results(
     assert (report["responses"], report["completed"], report["nps"]) == (1, 0, None)
 
 
-def test_a_segment_send_skips_the_opted_out(
+def test_a_segment_send_is_enqueued_in_the_campaign_outbox(
     cli_env: str, fake_api: FakeWeChat, tmp_path: Path
 ) -> None:
     definition = tmp_path / "survey.yaml"
@@ -131,14 +131,20 @@ def test_a_segment_send_skips_the_opted_out(
 
     async def seed() -> int:
         for n in range(3):
-            await Customer.create(openid=f"oSeg{n}", subscribed=True, opted_out=n == 2)
+            await Customer.create(openid=f"oSeg{n}", subscribed=True)
         segment = await Segment.create(name="all", rule={"field": "subscribed", "value": True})
         return segment.id
 
     segment_id = in_db(cli_env, seed)
-    sent = siyu("survey", "send", str(survey["id"]), "--segment", str(segment_id))
-    assert sent["sent"] == 2 and "opted out" in sent["skipped"][0]["reason"]
-    assert fake_api.sent_texts("oSeg2") == []
+    run = siyu("survey", "send", str(survey["id"]), "--segment", str(segment_id))
+    assert run["targeted"] == 3 and run["run_id"] >= 1
+
+    async def queued() -> tuple[int, int | None]:
+        campaign = await Campaign.get(survey_id=survey["id"])
+        return await CampaignDelivery.filter(campaign_id=campaign.id).count(), campaign.survey_id
+
+    assert in_db(cli_env, queued) == (3, survey["id"])
+    assert fake_api.sent_texts() == []  # the workers send it, not the command
 
 
 def test_a_bad_definition_says_which_field(cli_env: str, tmp_path: Path) -> None:
