@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import nlp
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models.surveys import (
     QuestionType,
     ResponseStatus,
@@ -15,7 +16,7 @@ from crm.models.surveys import (
     SurveyQuestion,
     SurveyResponse,
 )
-from crm.surveys.responses import get_survey, questions_of
+from crm.surveys.responses import expire_due, get_survey, questions_of
 
 
 def nps(scores: list[int]) -> float | None:
@@ -38,9 +39,11 @@ def _rate(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(100 * part / whole, 1)
 
 
-async def results(survey_id: int) -> dict[str, Any]:
-    """What `siyu survey results` prints (JSON-ready)."""
+async def results(survey_id: int, clock: Clock = SYSTEM_CLOCK) -> dict[str, Any]:
+    """What `siyu survey results` prints (JSON-ready); responses whose time ran out are
+    marked expired first, so they count as such."""
     survey = await get_survey(survey_id)
+    await expire_due(clock)
     questions = await questions_of(survey_id)
     found = await SurveyResponse.filter(survey_id=survey_id).values_list("status", flat=True)
     statuses: Counter[str] = Counter(str(s) for s in found)
