@@ -25,6 +25,7 @@ from crm import keyword_rules
 from crm.database import database
 from crm.interactions import journal
 from crm.tagging import MessageTagger
+from handlers import surveys
 from handlers.routes import root_router
 
 
@@ -75,6 +76,7 @@ async def clients_ctx(app: web.Application) -> AsyncIterator[None]:
 async def pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     async with journal() as app[JOURNAL]:
         app[PIPELINE] = _pipeline(app)
+        surveys.install_triggers(app[SETTINGS].surveys, app[STORE], app[PIPELINE].messenger)
         yield
         await app[PIPELINE].drain()  # its background work may still record interactions
 

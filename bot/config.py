@@ -20,6 +20,7 @@ from pydantic_settings import (
 from bot.store.config import StoreSettings
 from crm.config import CrmSettings
 from crm.staff_config import StaffSettings
+from crm.surveys.config import SurveySettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
 from scheduler.config import SchedulerSettings
@@ -129,6 +130,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     campaigns: DispatchSettings = DispatchSettings()
     staff: StaffSettings = StaffSettings()
+    surveys: SurveySettings = SurveySettings()
 
     @field_validator("database_url")
     @classmethod

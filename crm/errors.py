@@ -79,3 +79,19 @@ class RoleRequired(PermissionDenied):
     def __init__(self, action: str, needed: str, current: str | None) -> None:
         super().__init__(f"needs {action}: role {needed} or higher (has {current or 'none'})")
         self.action, self.needed, self.current = action, needed, current
+
+
+class SurveyError(SiyuError):
+    """A survey could not be created, sent or answered as asked."""
+
+
+class SurveyNotFound(SurveyError, NotFound):
+    """No survey (or response) with that id."""
+
+
+class InvalidSurvey(SurveyError, InvalidInput):
+    """A survey definition was rejected; the message names each bad field. Nothing written."""
+
+
+class SurveyNotSent(SurveyError):
+    """The invitation did not reach the customer (no openid, opted out, already answering)."""

@@ -33,6 +33,10 @@ class ChatState(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def ttl(self, key: str) -> float | None:
+        """Seconds left (None: no such key); a suspended flow keeps what it had left."""
+        ...
+
 
 class Messenger(Protocol):
     """Pushes a message outside the passive reply (customer-service API, WeCom app message)."""

@@ -33,6 +33,9 @@ class Sent:
     channel: SendChannel
     msgid: str | None
     content: str | None
+    campaign_id: int = 0
+    customer_id: int = 0
+    survey: bool = False  # the campaign invites to a survey (crm.surveys.outbox)
 
     @property
     def kind(self) -> str:

@@ -21,7 +21,7 @@ def _on_postgres(sql: str):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [('siyu', '0007_audit')]
+    dependencies = [('siyu', '0009_surveys')]
 
     initial = False
 

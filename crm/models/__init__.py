@@ -31,6 +31,14 @@ from crm.models.points import PointsEntry, PointsKind
 from crm.models.rfm import RfmScore
 from crm.models.segments import Segment, SegmentKind, SegmentMember
 from crm.models.staff import Role, Staff
+from crm.models.surveys import (
+    QuestionType,
+    ResponseStatus,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from crm.models.tags import CustomerTag, KeywordRule, Tag, TagSource
 
 __all__ = [
@@ -63,6 +71,8 @@ __all__ = [
     "Order",
     "PointsEntry",
     "PointsKind",
+    "QuestionType",
+    "ResponseStatus",
     "RfmScore",
     "Role",
     "RunStatus",
@@ -72,6 +82,10 @@ __all__ = [
     "SendChannel",
     "SentNotice",
     "Staff",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Tag",
     "TagSource",
     "inbound_kind",

@@ -17,6 +17,7 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from crm.models.customers import Customer
     from crm.models.segments import Segment
+    from crm.models.surveys import Survey
 
 
 class CampaignKind(StrEnum):
@@ -99,6 +100,10 @@ class Campaign(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
+    survey: fields.ForeignKeyNullableRelation[Survey] = fields.ForeignKeyField(
+        "siyu.Survey", null=True, related_name="campaigns", on_delete=fields.SET_NULL
+    )  # a survey sent through the outbox: its invitation is the text (crm/surveys/outbox.py)
+    survey_id: int | None
 
     class Meta:
         table = "campaign"

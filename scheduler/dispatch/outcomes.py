@@ -14,6 +14,7 @@ import logging
 
 from crm.campaigns.sent import Sent, mark_sent_many
 from crm.clock import Clock
+from crm.surveys import outbox as survey_outbox
 
 log = logging.getLogger("siyu.dispatch")
 MAX_BATCH = 500
@@ -50,6 +51,9 @@ class SentWriter:
                 continue
             for sent, future in batch:
                 future.set_result(sent.delivery_id in marked)
+            invited = [(s.campaign_id, s.customer_id) for s, _ in batch
+                       if s.survey and s.delivery_id in marked]  # fmt: skip
+            await survey_outbox.started(invited, clock=self._clock)
 
     async def _write(self, sent: list[Sent]) -> set[int]:
         """Idempotent (guarded by claim and status), so trying again never marks twice."""

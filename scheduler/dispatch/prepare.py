@@ -58,15 +58,18 @@ def _template(renderer: CampaignRenderer, scope: RenderScope) -> dict | None:
 
 
 def _prepared(
-    delivery: ClaimedDelivery, channel: SendChannel, renderer: CampaignRenderer, scope: RenderScope
-) -> Prepared:
+    delivery: ClaimedDelivery, channel: SendChannel, renderer: CampaignRenderer,
+    scope: RenderScope, survey: bool,
+) -> Prepared:  # fmt: skip
     """Raises RenderFailed when the channel's own message does not render."""
     text = renderer.text(delivery.step, scope)
     if channel is SendChannel.TEMPLATE:
         data = renderer.template_data(scope)
     else:
         data = _template(renderer, scope) if channel is SendChannel.CUSTOMER_SERVICE else None
-    return Prepared(delivery, channel, text, renderer.template_id, renderer.template_url, data)
+    return Prepared(
+        delivery, channel, text, renderer.template_id, renderer.template_url, data, survey
+    )
 
 
 def _quiet_until(campaign: Campaign, now: datetime) -> datetime | None:
@@ -103,7 +106,9 @@ async def prepare(
                 out.skipped.append((delivery, str(picked.skip)))
                 continue
             try:
-                item = _prepared(delivery, picked.channel, renderer, found[delivery.customer_id])
+                scope = found[delivery.customer_id]
+                survey = campaign.survey_id is not None
+                item = _prepared(delivery, picked.channel, renderer, scope, survey)
             except RenderFailed as exc:
                 out.failed.append((delivery, f"render_failed: {exc.reason}"))
                 continue

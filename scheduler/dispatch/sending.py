@@ -36,6 +36,7 @@ class Prepared:
     template_id: str | None = None
     template_url: str | None = None
     template_data: dict[str, dict[str, str]] | None = None
+    survey: bool = False  # the campaign invites to a survey
 
     def as_template(self) -> Prepared | None:
         """The same message by template, when the campaign maps one."""
@@ -43,7 +44,7 @@ class Prepared:
             return None
         return Prepared(
             self.delivery, SendChannel.TEMPLATE, self.text,
-            self.template_id, self.template_url, self.template_data,
+            self.template_id, self.template_url, self.template_data, self.survey,
         )  # fmt: skip
 
 
@@ -85,7 +86,10 @@ class Sender:
     async def _sent(self, item: Prepared, msgid: str | None) -> None:
         delivery = item.delivery
         content = item.text if item.channel is SendChannel.CUSTOMER_SERVICE else _shown(item)
-        sent = Sent(delivery.id, item.channel, msgid, content)
+        sent = Sent(
+            delivery.id, item.channel, msgid, content, delivery.campaign_id,
+            delivery.customer_id, item.survey,
+        )  # fmt: skip
         if await self.outcomes.record(sent):
             return  # marked and journaled in one statement
         log.warning("delivery %s was sent but its claim had passed on", delivery.id)
