@@ -96,6 +96,14 @@ async def test_lock_excludes_and_times_out(store: Store) -> None:
                 pass
 
 
+async def test_a_bucket_takes_its_burst_then_refuses_with_the_wait(store: Store) -> None:
+    assert [await store.take_tokens("bucket", rate=10, burst=3) for _ in range(3)] == [0, 0, 0]
+    wait = await store.take_tokens("bucket", rate=10, burst=3)
+    assert 0.05 < wait <= 0.1  # refused: nothing taken, the wait for one token
+    await asyncio.sleep(wait + 0.02)
+    assert await store.take_tokens("bucket", rate=10, burst=3) == 0
+
+
 async def test_reserved_slots_come_at_the_rate_after_a_burst(store: Store) -> None:
     async def slot() -> float:  # when the reserved slot comes, on this process's clock
         return time.monotonic() + await store.reserve_tokens("rate", rate=20, burst=5)

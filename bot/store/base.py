@@ -50,6 +50,11 @@ class Store(Protocol):
         """Seconds until `key` expires; None when it does not exist or never expires."""
         ...
 
+    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float:
+        """Token bucket `key` (refilled at `rate` a second, holding at most `burst`): takes
+        `count` tokens and returns 0, or takes none and returns the seconds to wait."""
+        ...
+
     async def reserve_tokens(
         self, key: str, rate: float, burst: float, count: int = 1
     ) -> float:  # fmt: skip

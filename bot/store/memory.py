@@ -28,6 +28,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._data: dict[str, tuple[str, float | None]] = {}
         self._writes = 0
+        self._buckets: dict[str, tuple[float, float]] = {}  # key: (tokens, at)
         self._slots: dict[str, float] = {}  # rate-limit key: when its last reserved slot comes
 
     def _expired(self, key: str, now: float) -> bool:
@@ -106,6 +107,15 @@ class MemoryStore:
             return None
         expires = self._data[key][1]
         return None if expires is None else expires - now
+
+    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float:
+        """The same bucket as the Redis store's script, on this process's monotonic clock."""
+        now = time.monotonic()
+        tokens, at = self._buckets.get(key, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        wait = 0.0 if tokens >= count else (count - tokens) / rate
+        self._buckets[key] = (tokens - count if not wait else tokens, now)
+        return wait
 
     async def reserve_tokens(
         self, key: str, rate: float, burst: float, count: int = 1

@@ -57,6 +57,22 @@ return redis.call('DEL', KEYS[1])
 """
 
 # Redis's own clock (TIME), so every worker's bucket agrees whatever their clocks say.
+# A token bucket that takes or refuses (the admin API answers 429 with the wait).
+_TAKE_TOKENS = """
+local rate, burst, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local held = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local last = tonumber(held[2]) or now
+local tokens = math.min(burst, (tonumber(held[1]) or burst) + (now - last) * rate)
+local wait = 0
+if tokens >= count then tokens = tokens - count else wait = (count - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+
+
 # GCRA (the generic cell rate algorithm): the key holds the time the last reserved slot
 # comes; each call moves it on by count / rate. Every worker reserves here, so the total stays
 # at `rate` exactly. The old token bucket had callers retry: 64 senders polling Redis every
@@ -143,6 +159,7 @@ class RedisStore:
         self._incr = self._redis.register_script(_INCR_WITH_TTL)
         self._replace = self._redis.register_script(_REPLACE)
         self._delete_if = self._redis.register_script(_DELETE_IF)
+        self._take_tokens = self._redis.register_script(_TAKE_TOKENS)
         self._reserve_tokens = self._redis.register_script(_RESERVE_TOKENS)
         self._extend_lease = self._redis.register_script(_EXTEND_LEASE)
 
@@ -187,6 +204,11 @@ class RedisStore:
         with UNAVAILABLE:
             ms = int(await self._redis.pttl(self._k(key)))
         return ms / 1000 if ms >= 0 else None  # -2: no such key, -1: no expiry
+
+    async def take_tokens(self, key: str, rate: float, burst: float, count: int = 1) -> float:
+        with UNAVAILABLE:
+            wait = await self._take_tokens(keys=[self._k(key)], args=[rate, burst, count])
+        return float(wait)
 
     async def reserve_tokens(
         self, key: str, rate: float, burst: float, count: int = 1
