@@ -17,6 +17,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.api.config import ApiSettings
 from bot.store.config import StoreSettings
 from crm.config import CrmSettings
 from handlers.config import ConversationSettings
@@ -127,6 +128,7 @@ class Settings(BaseSettings):
     crm: CrmSettings = CrmSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     campaigns: DispatchSettings = DispatchSettings()
+    api: ApiSettings = ApiSettings()
 
     @field_validator("database_url")
     @classmethod

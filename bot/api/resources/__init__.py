@@ -1,0 +1,5 @@
+"""One module per resource; importing this package registers all their endpoints."""
+
+from bot.api.resources import audit, staff, tokens
+
+__all__ = ["audit", "staff", "tokens"]
