@@ -38,6 +38,8 @@ class Action(StrEnum):
     STAFF_MANAGE = "staff.manage"
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
+    PII_READ = "pii.read"  # phone, real name, birthday, address unmasked (admin)
+    CUSTOMERS_EXPORT = "customers.export"  # a CSV of customers, unmasked (admin)
 
 
 _READS = frozenset(

@@ -49,10 +49,11 @@ class Route:
     status: int = 200
     media_type: str | None = None  # a streamed, non-JSON response (text/csv)
     description: str = ""
+    writes: bool | None = None  # None: by method (a POST that only checks or counts: False)
 
     @property
     def is_write(self) -> bool:
-        return self.method in WRITE_METHODS
+        return self.method in WRITE_METHODS if self.writes is None else self.writes
 
     @property
     def operation_id(self) -> str:
