@@ -20,6 +20,7 @@ from pydantic_settings import (
 from bot.api.config import ApiSettings
 from bot.store.config import StoreSettings
 from crm.config import CrmSettings
+from crm.staff_config import StaffSettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
 from scheduler.config import SchedulerSettings
@@ -128,6 +129,7 @@ class Settings(BaseSettings):
     crm: CrmSettings = CrmSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     campaigns: DispatchSettings = DispatchSettings()
+    staff: StaffSettings = StaffSettings()
     api: ApiSettings = ApiSettings()
 
     @field_validator("database_url")

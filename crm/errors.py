@@ -73,6 +73,14 @@ class RenderFailed(CampaignError):
         self.reason = reason[:64]
 
 
+class RoleRequired(PermissionDenied):
+    """A staff command (or request) needs a role the member does not have."""
+
+    def __init__(self, action: str, needed: str, current: str | None) -> None:
+        super().__init__(f"needs {action}: role {needed} or higher (has {current or 'none'})")
+        self.action, self.needed, self.current = action, needed, current
+
+
 class InvalidToken(SiyuError):
     """No API token, or one that is unknown, revoked or expired (the message says which)."""
 
