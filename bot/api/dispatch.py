@@ -73,8 +73,17 @@ def parse_query(route: Route, request: web.Request) -> Any:
     for name, value in request.query.items():
         if name in raw:
             raise RequestInvalid([{"field": f"query.{name}", "message": "given twice"}])
+        _storable(value, f"query.{name}")
         raw[name] = value
     return _validated(route.query, raw, "query")
+
+
+def capped(query: Any, settings: ApiSettings) -> Any:
+    """The configured cap on `limit` (the document's is the largest a deployment may set)."""
+    if getattr(query, "limit", 0) > settings.max_page:
+        message = f"at most {settings.max_page}"
+        raise RequestInvalid([{"field": "query.limit", "message": message}])
+    return query
 
 
 def _validated(model: type[BaseModel], raw: Any, where: str) -> BaseModel:
@@ -103,9 +112,19 @@ def _json(raw: bytes) -> Any:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problem = {"field": "body", "message": f"not JSON: {type(exc).__name__}"}
         raise RequestInvalid([problem]) from None
-    if "\x00" in json.dumps(value):  # PostgreSQL text cannot hold NUL: refuse, never strip
-        raise RequestInvalid([{"field": "body", "message": "NUL characters are not allowed"}])
+    # json.dumps writes a NUL as \u0000, even with ensure_ascii=False: look for that
+    _storable(json.dumps(value, ensure_ascii=False).replace("\\u0000", "\x00"), "body")
     return value
+
+
+def _storable(text: str, field: str) -> None:
+    """PostgreSQL text holds neither NUL nor lone surrogates: refuse them, never strip them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestInvalid([{"field": field, "message": "not valid UTF-8 text"}]) from None
+    if "\x00" in text:
+        raise RequestInvalid([{"field": field, "message": "NUL characters are not allowed"}])
 
 
 async def dispatch(route: Route, request: web.Request) -> web.StreamResponse:
@@ -115,7 +134,8 @@ async def dispatch(route: Route, request: web.Request) -> web.StreamResponse:
     await throttle(request.config_dict[STORE], actor, settings)
     require(actor, route.action)
     call = Call(
-        request, actor, rid, path_params(route, request), parse_query(route, request),
+        request, actor, rid, path_params(route, request),
+        capped(parse_query(route, request), settings),
         await parse_body(route, request, settings),
     )  # fmt: skip
     return respond(route, await route.handler(call))

@@ -169,3 +169,28 @@ async def test_docs_page_is_served_without_a_cdn(api: Api) -> None:
         assert asset in page or asset.endswith("init.js")
         resp = await api.client.get(asset)
         assert resp.status == 200 and len(await resp.read()) > 10
+
+
+async def test_nul_and_lone_surrogates_are_refused_not_stripped(api: Api) -> None:
+    status, body = await api.call("POST", "/staff", data='{"userid": "a\\u0000b"}',
+                                  headers={"Content-Type": "application/json"})  # fmt: skip
+    assert status == 400 and body["error"]["details"][0]["field"] == "body"
+    status, body = await api.call("POST", "/staff", data='{"userid": "a\\ud800"}',
+                                  headers={"Content-Type": "application/json"})  # fmt: skip
+    assert status == 400
+    status, body = await api.call("GET", "/customers?q=a%00b", Role.VIEWER)
+    assert status == 400 and body["error"]["details"][0]["field"] == "query.q"
+
+
+async def test_the_configured_page_cap_holds(
+    aiohttp_client, database_url: str, fake_wechat_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    small = ApiSettings(max_page=5, rate_per_second=100, rate_burst=100)
+    settings = make_settings(database_url, fake_wechat_url, api=small)
+    client = await aiohttp_client(create_app(settings, worker=False))
+    issued = await tokens.create_token("cap", Role.VIEWER, actor=Actor.system("test"))
+    resp = await client.get(
+        "/api/v1/staff?limit=6", headers={"Authorization": f"Bearer {issued.secret}"}
+    )
+    assert resp.status == 400
+    assert (await resp.json())["error"]["details"][0]["field"] == "query.limit"
