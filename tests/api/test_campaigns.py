@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm.models import AuditEntry, Customer, Role
+from crm.models import AuditEntry, Customer, Interaction, Role
 from crm.models.campaigns import Campaign, CampaignDelivery, CampaignStatus
 from tests.api.conftest import Api, assert_error
 
@@ -20,8 +20,12 @@ def spec(**changes: Any) -> dict[str, Any]:
 
 
 async def _customers() -> None:
-    await Customer.create(openid="o1", display_name="张三丰", phone="13812345678", subscribed=True)
-    await Customer.create(openid="o2", display_name="李四", subscribed=True)
+    """Two who just wrote (reachable by a customer-service message) and one who left."""
+    for openid, name, phone in (("o1", "张三丰", "13812345678"), ("o2", "李四", None)):
+        c = await Customer.create(openid=openid, display_name=name, phone=phone, subscribed=True)
+        await Interaction.create(
+            customer=c, channel="oa", direction="in", kind="text", content="hi"
+        )
     await Customer.create(openid="o3", display_name="王五", subscribed=False)
 
 
@@ -75,9 +79,14 @@ async def test_dry_run_is_masked_and_sends_nothing(api: Api) -> None:
     assert body["targeted"] == 2
     assert {r["name"] for r in body["deliveries"]} == {"张**", "李*"}
     assert "138****5678" in {r["phone"] for r in body["deliveries"]}
+    assert {r["text"] for r in body["deliveries"]} == {"张**，您好", "李*，您好"}
+    admin = await api.ok("POST", f"/campaigns/{cid}/dry-run", json={"limit": 10})
+    assert "张三丰，您好" in {r["text"] for r in admin["deliveries"]}
     runs = await api.ok("GET", f"/campaigns/{cid}/runs?dry_run=true", Role.VIEWER)
-    assert [r["id"] for r in runs["items"]] == [body["run_id"]] and runs["items"][0]["dry_run"]
-    assert (await AuditEntry.get(action="campaigns.dry_run")).after == {"run_id": body["run_id"]}
+    assert [r["id"] for r in runs["items"]] == [admin["run_id"], body["run_id"]]
+    assert all(r["dry_run"] for r in runs["items"])
+    audited = await AuditEntry.filter(action="campaigns.dry_run").order_by("id")
+    assert [e.after for e in audited] == [{"run_id": body["run_id"]}, {"run_id": admin["run_id"]}]
 
 
 async def test_run_now_stats_and_deliveries(api: Api) -> None:

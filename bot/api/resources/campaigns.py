@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from bot.api.dispatch import MAX_ID
+from bot.api.masking import sees_pii
 from bot.api.models import Out, Strict
 from bot.api.pagination import Page, PageQuery, page_of
 from bot.api.registry import API, Call
@@ -22,6 +23,7 @@ from crm.campaigns.spec import CampaignSpec
 from crm.campaigns.stats import campaign_stats
 from crm.clock import SYSTEM_CLOCK
 from crm.errors import InvalidCampaign, NotFound
+from crm.models import Customer
 from crm.models.campaigns import (
     Campaign,
     CampaignDelivery,
@@ -33,6 +35,7 @@ from crm.models.campaigns import (
     SendChannel,
 )
 from crm.permissions import Action
+from crm.privacy import mask_name
 
 TAG = "campaigns"
 CAMPAIGN = "/v1/campaigns/{campaign_id}"
@@ -281,11 +284,25 @@ async def dry_run_campaign(call: Call) -> DryRunOut:
                       after={"run_id": outcome.run_id})  # fmt: skip
     rows = await preview_run(outcome.run_id, campaign, limit=call.body.limit, clock=SYSTEM_CLOCK)
     counted = await campaign_stats(campaign.id, outcome.run_id)
+    shown = [DryRunRow.model_validate(r.as_json()) for r in rows]
     return DryRunOut(
         run_id=outcome.run_id, targeted=counted.targeted,
         skipped_by_reason=counted.skipped_by_reason,
-        deliveries=[DryRunRow.model_validate(r.as_json()) for r in rows],
+        deliveries=shown if sees_pii(call.actor) else await _redacted(shown),
     )  # fmt: skip
+
+
+async def _redacted(rows: list[DryRunRow]) -> list[DryRunRow]:
+    """The rendered texts greet customers by name: mask the name there too (as in `name`)."""
+    ids = [r.customer_id for r in rows]
+    names = dict(await Customer.filter(id__in=ids).values_list("id", "display_name"))
+    return [_without_name(r, names.get(r.customer_id)) for r in rows]
+
+
+def _without_name(row: DryRunRow, name: str | None) -> DryRunRow:
+    if not name or not row.text:
+        return row
+    return row.model_copy(update={"text": row.text.replace(name, mask_name(name) or "")})
 
 
 @API.route("GET", CAMPAIGN + "/runs", action=Action.CAMPAIGNS_READ, tag=TAG,
