@@ -6,6 +6,7 @@ never reaches a client."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -38,8 +39,6 @@ def error_response(
 
 
 def dumps(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

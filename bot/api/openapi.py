@@ -55,9 +55,8 @@ def _schemas(routes: list[Route]) -> tuple[dict[Key, dict[str, Any]], dict[str, 
             keys.append((route.response, "serialization"))
     unique = list(dict.fromkeys(keys))
     refs, top = models_json_schema(unique, ref_template=REF)
-    return {(m, mode): ref for (m, mode), ref in refs.items() if issubclass(m, BaseModel)}, top.get(
-        "$defs", {}
-    )
+    by_model = {(m, mode): ref for (m, mode), ref in refs.items() if issubclass(m, BaseModel)}
+    return by_model, top.get("$defs", {})
 
 
 def _operation(route: Route, refs: dict[Key, dict[str, Any]]) -> dict[str, Any]:

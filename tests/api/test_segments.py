@@ -3,6 +3,8 @@ masked preview, streamed CSV export (admin, audited), snapshot."""
 
 from __future__ import annotations
 
+import pytest
+
 from crm.models import AuditEntry, Customer, Role, Segment
 from tests.api.conftest import Api, assert_error
 
@@ -112,3 +114,28 @@ async def test_list_filters_and_pages(api: Api) -> None:
     rest = await api.ok("GET", f"/segments?limit=2&sort=-name&cursor={page['next_cursor']}")
     assert [s["name"] for s in rest["items"]] == ["s0"] and rest["next_cursor"] is None
     assert (await api.ok("GET", "/segments?kind=static"))["items"] == []
+
+
+async def test_an_export_past_its_deadline_is_cut_off_not_completed(
+    aiohttp_client, database_url: str, fake_wechat_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    import aiohttp
+
+    from bot.api.config import ApiSettings
+    from bot.app import create_app
+    from crm import tokens
+    from crm.actors import Actor
+    from tests.conftest import make_settings
+
+    hasty = ApiSettings(export_seconds=1e-9, rate_per_second=100, rate_burst=100)
+    client = await aiohttp_client(
+        create_app(make_settings(database_url, fake_wechat_url, api=hasty), worker=False)
+    )
+    issued = await tokens.create_token("exporter", Role.ADMIN, actor=Actor.system("test"))
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    await _customers()
+    segment = await Segment.create(name="hz", rule=HANGZHOU)
+    resp = await client.get(f"/api/v1/segments/{segment.id}/export", headers=headers)
+    assert resp.status == 200
+    with pytest.raises(aiohttp.ClientPayloadError):
+        await resp.read()
