@@ -70,6 +70,15 @@ async def test_schedule_pause_resume(api: Api) -> None:
     assert_error(body, "conflict")
     pause = await AuditEntry.get(action="campaigns.pause")
     assert pause.before == {"status": "scheduled"} and pause.after == {"status": "paused"}
+    moves = [
+        (e.action, e.after)
+        for e in await AuditEntry.filter(action__not="campaigns.create").order_by("id")
+    ]
+    assert moves == [
+        ("campaigns.schedule", {"status": "scheduled"}),
+        ("campaigns.pause", {"status": "paused"}),
+        ("campaigns.resume", {"status": "scheduled"}),
+    ]  # the refused resume wrote none
 
 
 async def test_dry_run_is_masked_and_sends_nothing(api: Api) -> None:

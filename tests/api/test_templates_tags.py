@@ -80,6 +80,7 @@ async def test_tags_create_list_delete(api: Api) -> None:
     assert (await api.call("DELETE", f"/tags/{created['id']}", Role.OPERATOR))[0] == 204
     assert not await Tag.exists(name="vip") and not await CustomerTag.exists()
     assert (await AuditEntry.get(action="tags.delete")).before == {"name": "vip"}
+    assert await AuditEntry.filter(action="tags.create").count() == 2
 
 
 async def test_keyword_rules_reach_the_automaton(api: Api) -> None:
