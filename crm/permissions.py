@@ -39,7 +39,6 @@ class Action(StrEnum):
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
     PII_READ = "pii.read"  # personal data unmasked (phone, name, birthday, address)
-    CUSTOMERS_EXPORT = "customers.export"  # a CSV of customers, unmasked (admin)
 
 
 _READS = frozenset(

@@ -204,7 +204,7 @@ async def snapshot_segment(call: Call) -> SegmentOut:
     return SegmentOut.model_validate(segment)
 
 
-@API.route("GET", "/v1/segments/{segment_id}/export", action=Action.CUSTOMERS_EXPORT, tag=TAG,
+@API.route("GET", "/v1/segments/{segment_id}/export", action=Action.PII_READ, tag=TAG,
            query=ExportQuery, media_type="text/csv")  # fmt: skip
 async def export_segment(call: Call) -> web.StreamResponse:
     """The members as CSV (UTF-8 with BOM), streamed batch by batch; audited before it starts."""
