@@ -91,6 +91,7 @@ async def test_dry_run_is_masked_and_sends_nothing(api: Api) -> None:
     assert {r["text"] for r in body["deliveries"]} == {"张**，您好", "李*，您好"}
     admin = await api.ok("POST", f"/campaigns/{cid}/dry-run", json={"limit": 10})
     assert "张三丰，您好" in {r["text"] for r in admin["deliveries"]}
+    assert await AuditEntry.filter(action="pii.read", resource="customer").count() == 2
     runs = await api.ok("GET", f"/campaigns/{cid}/runs?dry_run=true", Role.VIEWER)
     assert [r["id"] for r in runs["items"]] == [admin["run_id"], body["run_id"]]
     assert all(r["dry_run"] for r in runs["items"])

@@ -35,7 +35,7 @@ from crm.models.campaigns import (
     SendChannel,
 )
 from crm.permissions import Action
-from crm.privacy import mask_name
+from crm.privacy import mask_name, record_unmasked_read
 
 TAG = "campaigns"
 CAMPAIGN = "/v1/campaigns/{campaign_id}"
@@ -285,6 +285,11 @@ async def dry_run_campaign(call: Call) -> DryRunOut:
     rows = await preview_run(outcome.run_id, campaign, limit=call.body.limit, clock=SYSTEM_CLOCK)
     counted = await campaign_stats(campaign.id, outcome.run_id)
     shown = [DryRunRow.model_validate(r.as_json()) for r in rows]
+    if sees_pii(call.actor):  # the texts greet by the unmasked name
+        named = [r.customer_id for r in shown if r.text]
+        async with in_transaction() as tx:
+            await record_unmasked_read(call.actor, "customer", named, ["name"],
+                                       request_id=call.request_id, conn=tx)  # fmt: skip
     return DryRunOut(
         run_id=outcome.run_id, targeted=counted.targeted,
         skipped_by_reason=counted.skipped_by_reason,
