@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot import health
+from bot.api.app import api_app
 from bot.config import Settings
 from bot.keys import CLIENTS, JOURNAL, LEADERSHIP, METRICS, PIPELINE, SCHEDULER, SETTINGS, STORE
 from bot.metrics import Metrics
@@ -40,6 +41,8 @@ def create_app(settings: Settings, *, worker: bool = True) -> web.Application:
         app.cleanup_ctx.append(background_work_ctx)
     app.add_routes(_webhook_routes(settings, app[METRICS]))
     app.add_routes([web.get("/healthz", health.healthz), web.get("/metrics", health.metrics)])
+    if settings.api.enabled:
+        app.add_subapp("/api/", api_app(settings.api))
     return app
 
 

@@ -17,6 +17,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.api.config import ApiSettings
 from bot.store.config import StoreSettings
 from crm.config import CrmSettings
 from crm.staff_config import StaffSettings
@@ -131,6 +132,7 @@ class Settings(BaseSettings):
     campaigns: DispatchSettings = DispatchSettings()
     staff: StaffSettings = StaffSettings()
     surveys: SurveySettings = SurveySettings()
+    api: ApiSettings = ApiSettings()
 
     @field_validator("database_url")
     @classmethod

@@ -95,3 +95,15 @@ class InvalidSurvey(SurveyError, InvalidInput):
 
 class SurveyNotSent(SurveyError):
     """The invitation did not reach the customer (no openid, opted out, already answering)."""
+
+
+class InvalidToken(SiyuError):
+    """No API token, or one that is unknown, revoked or expired (the message says which)."""
+
+
+class RateLimited(SiyuError):
+    """Too many requests for this token: retry after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"请求过于频繁，请 {retry_after} 秒后再试")
+        self.retry_after = retry_after

@@ -4,7 +4,7 @@ UTF-8 with BOM so Excel opens it, phone and name masked unless asked otherwise."
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +105,18 @@ def _row(
         c.last_order_at.isoformat() if c.last_order_at else "",
         c.last_active_at.isoformat() if c.last_active_at else "", "|".join(sorted(tags)),
     ]  # fmt: skip
+
+
+async def customer_rows(
+    segment_id: int | None, *, masked: bool, batch_size: int = 1000, clock: Clock = SYSTEM_CLOCK
+) -> AsyncIterator[list[list[Any]]]:
+    """The rows export_customers writes (without the header), batch by batch, for a caller that
+    streams them (the admin API's CSV export)."""
+    qs = await _selection(segment_id, clock)
+    async for batch in iter_customers(qs, batch_size):
+        ids = [c.id for c in batch]
+        tags, scores = await _tags(ids), await _scores(ids)
+        stale = await unswept_amounts(ids, clock.now())
+        yield [
+            _row(c, tags.get(c.id, []), scores.get(c.id), masked, stale.get(c.id, 0)) for c in batch
+        ]

@@ -1,0 +1,5 @@
+"""One module per resource; importing this package registers all their endpoints."""
+
+from bot.api.resources import audit, campaigns, customers, segments, staff, tags, templates, tokens
+
+__all__ = ["audit", "campaigns", "customers", "segments", "staff", "tags", "templates", "tokens"]
