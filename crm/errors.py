@@ -107,3 +107,7 @@ class RateLimited(SiyuError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"请求过于频繁，请 {retry_after} 秒后再试")
         self.retry_after = retry_after
+
+
+class CampaignNameTaken(CampaignError, Conflict):
+    """Another campaign has that name (names are unique: staff find campaigns by them)."""

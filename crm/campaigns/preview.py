@@ -16,6 +16,7 @@ from crm.campaigns.render import CampaignRenderer, scopes
 from crm.clock import Clock
 from crm.errors import RenderFailed
 from crm.models.campaigns import Campaign, CampaignDelivery, DeliveryStatus, SendChannel
+from crm.phones import mainland_digits
 from crm.privacy import mask_name, mask_phone
 from crm.sql import as_datetime, fetch, marks
 
@@ -46,9 +47,11 @@ FROM customer c WHERE c.id IN ({ids})
 
 
 async def preview_run(
-    run_id: int, campaign: Campaign, *, limit: int, clock: Clock
+    run_id: int, campaign: Campaign, *, limit: int, clock: Clock, unmasked: bool = False
 ) -> list[PreviewRow]:
-    """The first `limit` deliveries of a (dry) run, in customer order."""
+    """The first `limit` deliveries of a (dry) run, in customer order; names and phones
+    masked, in the rendered texts too, unless `unmasked` (a role that may see them: the
+    caller audits that read)."""
     deliveries = await CampaignDelivery.filter(run_id=run_id).order_by("customer_id").limit(limit)
     ids = [d.customer_id for d in deliveries]  # type: ignore[attr-defined]
     if not ids:
@@ -59,7 +62,8 @@ async def preview_run(
     rows = []
     for d in deliveries:
         customer = reach[d.customer_id]  # type: ignore[attr-defined]
-        rows.append(_row(d, customer, renderer, found.get(customer["id"]), clock.now()))
+        row = _row(d, customer, renderer, found.get(customer["id"]), clock.now())
+        rows.append(row if unmasked else _masked(row, customer))
     return rows
 
 
@@ -67,7 +71,7 @@ def _row(
     d: CampaignDelivery, customer: dict[str, Any], renderer: CampaignRenderer, scope: Any,
     now: datetime,
 ) -> PreviewRow:  # fmt: skip
-    name, phone = mask_name(customer["name"]), mask_phone(customer["phone"])
+    name, phone = customer["name"], customer["phone"]
     if d.status is DeliveryStatus.SKIPPED:
         return PreviewRow(customer["id"], name, phone, "skipped", None, d.reason, None)
     channel = guess_channel(customer, renderer.template_id is not None, now)
@@ -78,6 +82,19 @@ def _row(
     except RenderFailed as exc:
         return PreviewRow(customer["id"], name, phone, "failed", channel, exc.reason, None)
     return PreviewRow(customer["id"], name, phone, "would_send", channel, None, text)
+
+
+def _masked(row: PreviewRow, customer: dict[str, Any]) -> PreviewRow:
+    """The name and phone masked, also where the rendered text greets by them."""
+    text = row.text
+    for raw, masked in ((customer["name"], mask_name), (customer["phone"], mask_phone)):
+        if raw and text:
+            text = text.replace(raw, masked(raw) or "")
+    if customer["phone"] and text:
+        digits = mainland_digits(customer["phone"])
+        text = text.replace(digits, mask_phone(digits) or "")
+    name, phone = mask_name(row.name), mask_phone(row.phone)
+    return PreviewRow(row.customer_id, name, phone, row.status, row.channel, row.reason, text)
 
 
 def guess_channel(customer: dict[str, Any], maps_template: bool, now: datetime) -> str | None:

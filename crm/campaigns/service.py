@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from crm.actors import Actor
 from crm.campaigns.spec import CampaignSpec, to_fields
 from crm.clock import SYSTEM_CLOCK
-from crm.errors import CampaignNotFound, CampaignStateError, InvalidCampaign
+from crm.errors import CampaignNameTaken, CampaignNotFound, CampaignStateError, InvalidCampaign
 from crm.models import Segment
 from crm.models.campaigns import Campaign, CampaignRun, CampaignStatus, MessageTemplate
 from crm.sql import as_datetime, fetch
@@ -52,7 +52,7 @@ async def create_campaign(
         async with transaction() as tx:
             campaign = await Campaign.create(using_db=tx, **fields)
     except IntegrityError:
-        raise InvalidCampaign(f"name: 已有同名活动「{spec.name}」") from None
+        raise CampaignNameTaken(f"name: 已有同名活动「{spec.name}」") from None
     log.info("campaign %s %r created (%s) by %s", campaign.id, spec.name, spec.kind, actor.label)
     return campaign
 
@@ -76,7 +76,7 @@ async def update_campaign(
     try:
         await campaign.save(update_fields=[*fields, "updated_at"])
     except IntegrityError:
-        raise InvalidCampaign(f"name: 已有同名活动「{spec.name}」") from None
+        raise CampaignNameTaken(f"name: 已有同名活动「{spec.name}」") from None
     log.info("campaign %s updated by %s", campaign_id, actor.label)
     return campaign
 

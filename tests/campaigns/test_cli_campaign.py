@@ -199,7 +199,9 @@ async def test_a_dry_run_preview_is_masked_with_channel_and_skip_reason() -> Non
         ("陈*", "skipped", None, "unreachable"),
         ("赵*", "skipped", None, "opted_out"),
     ]
-    assert rows[0].phone == "138****8000" and rows[0].text == "王小明，您好"
+    assert rows[0].phone == "138****8000" and rows[0].text == "王**，您好"  # the text too
+    [shown] = await preview_run(run.id, campaign, limit=1, clock=FrozenClock(NOW), unmasked=True)
+    assert (shown.name, shown.phone, shown.text) == ("王小明", "+8613800138000", "王小明，您好")
     later = await preview_run(
         run.id, campaign, limit=1, clock=FrozenClock(NOW + timedelta(hours=2))
     )

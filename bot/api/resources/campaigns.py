@@ -23,7 +23,6 @@ from crm.campaigns.spec import CampaignSpec
 from crm.campaigns.stats import campaign_stats
 from crm.clock import SYSTEM_CLOCK
 from crm.errors import InvalidCampaign, NotFound
-from crm.models import Customer
 from crm.models.campaigns import (
     Campaign,
     CampaignDelivery,
@@ -35,7 +34,7 @@ from crm.models.campaigns import (
     SendChannel,
 )
 from crm.permissions import Action
-from crm.privacy import mask_name, record_unmasked_read
+from crm.privacy import record_unmasked_read
 
 TAG = "campaigns"
 CAMPAIGN = "/v1/campaigns/{campaign_id}"
@@ -282,7 +281,10 @@ async def dry_run_campaign(call: Call) -> DryRunOut:
         outcome = await _start(campaign, dry_run=True)
         await audited(call, tx, "campaigns.dry_run", "campaign", campaign.id,
                       after={"run_id": outcome.run_id})  # fmt: skip
-    rows = await preview_run(outcome.run_id, campaign, limit=call.body.limit, clock=SYSTEM_CLOCK)
+    rows = await preview_run(
+        outcome.run_id, campaign, limit=call.body.limit, clock=SYSTEM_CLOCK,
+        unmasked=sees_pii(call.actor),
+    )  # fmt: skip
     counted = await campaign_stats(campaign.id, outcome.run_id)
     shown = [DryRunRow.model_validate(r.as_json()) for r in rows]
     if sees_pii(call.actor):  # the texts greet by the unmasked name
@@ -293,21 +295,8 @@ async def dry_run_campaign(call: Call) -> DryRunOut:
     return DryRunOut(
         run_id=outcome.run_id, targeted=counted.targeted,
         skipped_by_reason=counted.skipped_by_reason,
-        deliveries=shown if sees_pii(call.actor) else await _redacted(shown),
+        deliveries=shown,
     )  # fmt: skip
-
-
-async def _redacted(rows: list[DryRunRow]) -> list[DryRunRow]:
-    """The rendered texts greet customers by name: mask the name there too (as in `name`)."""
-    ids = [r.customer_id for r in rows]
-    names = dict(await Customer.filter(id__in=ids).values_list("id", "display_name"))
-    return [_without_name(r, names.get(r.customer_id)) for r in rows]
-
-
-def _without_name(row: DryRunRow, name: str | None) -> DryRunRow:
-    if not name or not row.text:
-        return row
-    return row.model_copy(update={"text": row.text.replace(name, mask_name(name) or "")})
 
 
 @API.route("GET", CAMPAIGN + "/runs", action=Action.CAMPAIGNS_READ, tag=TAG,
