@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from bot.store.config import StoreSettings
+from crm.complaints.config import ComplaintSettings
 from crm.config import CrmSettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
@@ -127,6 +128,7 @@ class Settings(BaseSettings):
     crm: CrmSettings = CrmSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     campaigns: DispatchSettings = DispatchSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
 
     @field_validator("database_url")
     @classmethod

@@ -71,3 +71,19 @@ class RenderFailed(CampaignError):
     def __init__(self, reason: str, detail: str | None = None) -> None:
         super().__init__(detail or reason)
         self.reason = reason[:64]
+
+
+class ComplaintError(SiyuError):
+    """A complaint ticket could not be changed as asked."""
+
+
+class ComplaintNotFound(ComplaintError, NotFound):
+    """No ticket with that number."""
+
+
+class ComplaintStateError(ComplaintError, Conflict):
+    """The change is not allowed in the ticket's current status (e.g. close a closed one)."""
+
+
+class InvalidComplaintInput(ComplaintError, InvalidInput):
+    """A missing or malformed argument (an unknown category, a rating outside 1–5)."""
