@@ -58,7 +58,7 @@ class ComplaintSettings(BaseModel):
     )
     high_keywords: list[str] = Field(default=["骗子", "欺诈", "差评", "再也不买", "太差", "气死"])
     high_below_sentiment: float = Field(
-        0.05, ge=0, le=1, description="a complaint this negative (score below) is high severity"
+        0.001, ge=0, le=1, description="a complaint this negative (score below) is high severity"
     )
     sla: dict[ComplaintSeverity, SlaHours] = Field(default_factory=lambda: dict(_SLA))
     notify: NotifySettings = Field(default_factory=NotifySettings)

@@ -94,9 +94,11 @@ def test_category_and_severity(complaint_settings: ComplaintSettings) -> None:
     assert classify.category("我想说点别的", s) == "其他"
     assert classify.severity("再不处理我就打12315", signals, s) is ComplaintSeverity.URGENT
     assert classify.severity("我要找律师", classify.Signals(), s) is ComplaintSeverity.URGENT
-    assert classify.severity("东西一般", classify.Signals(0.01, True), s) is ComplaintSeverity.HIGH
+    assert (
+        classify.severity("东西一般", classify.Signals(0.0005, True), s) is ComplaintSeverity.HIGH
+    )
     assert classify.severity("快递慢", signals, s) is ComplaintSeverity.NORMAL
-    assert classify.severity("快递慢", classify.Signals(0.01, False), s) is ComplaintSeverity.LOW
+    assert classify.severity("快递慢", classify.Signals(0.0005, False), s) is ComplaintSeverity.LOW
 
 
 async def test_a_new_ticket_has_deadlines_history_audit_and_a_queued_notice(
