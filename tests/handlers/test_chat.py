@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 
 from bot.wechat.fake import FakeWeChat
 from bot.wechat.simulator import Simulator, text_xml
-from handlers import complaints as complaint_handlers
 from crm.models import Customer, Interaction
+from handlers import complaints as complaint_handlers
 from tests.handlers.conftest import AppFactory
 from tests.handlers.helpers import OPENID, content, oa_send
 
