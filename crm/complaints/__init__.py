@@ -5,6 +5,7 @@ history and audit rows with every change.
 intake (customer side), handling (staff side), queries, sla, notifications (the outbox),
 numbers (C20261201-0007), classify (category, severity), texts (what staff read), analysis."""
 
+from crm.complaints.analysis import Analysis, analyse
 from crm.complaints.handling import (
     acknowledge,
     assign,
@@ -18,10 +19,12 @@ from crm.complaints.intake import Incoming, Intake, complain, rate, reopen
 from crm.complaints.queries import Detail, detail, open_tickets
 
 __all__ = [
+    "Analysis",
     "Detail",
     "Incoming",
     "Intake",
     "acknowledge",
+    "analyse",
     "assign",
     "close",
     "complain",
