@@ -90,7 +90,8 @@ async def scheduling(
     s = settings.scheduler
     admins = settings.conversation.staff_admins
     notify = admin_notifier(clients.wecom, admins) if s.calendar_notify_admins else None
-    jobs = ComplaintJobs(clients, admins, settings.timezone, settings=settings.complaints)
+    on_duty = settings.conversation.on_duty()  # complaint escalations without a team lead
+    jobs = ComplaintJobs(clients, on_duty, settings.timezone, settings=settings.complaints)
     async with competing_for_lease(
         s, settings.crm, settings.timezone, store, notify=notify, periodic=jobs.periodic()
     ) as competing:

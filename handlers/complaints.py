@@ -63,7 +63,7 @@ def _incoming(ctx: Context, customer: Customer) -> intake.Incoming:
         None if ctx.analysis is None else ctx.analysis.sentiment.score,
         ctx.intent is Intent.COMPLAINT,
     )
-    admins = tuple(ctx.settings.staff_admins)
+    admins = tuple(ctx.settings.on_duty())  # human_agent.notify, default the staff admins
     return intake.Incoming(
         customer, ctx.text, ctx.message.dedupe_key, signals, ctx.timezone, admins
     )

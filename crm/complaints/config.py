@@ -21,7 +21,8 @@ _CATEGORIES: dict[str, list[str]] = {
 
 class NotifySettings(BaseModel):
     """Where a new or reopened ticket is announced. WeCom `touser` takes userids joined by
-    `|`; none of the three set: the staff admins (conversation.staff_admins)."""
+    `|`; none of the three set: the on-duty staff (conversation.human_agent.notify, which
+    defaults to conversation.staff_admins)."""
 
     touser: str | None = Field(
         None, description="WeCom userids a|b (SIYU_COMPLAINTS__NOTIFY__TOUSER)"
