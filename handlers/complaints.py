@@ -20,7 +20,7 @@ from typing import Any
 from crm import complaints
 from crm.actors import Actor
 from crm.clock import utcnow
-from crm.complaints import classify, intake, notifications, queries, rating, texts
+from crm.complaints import classify, intake, notifications, numbers, queries, rating, texts
 from crm.complaints import config as complaint_config
 from crm.complaints.handling import record_outcome, window_open
 from crm.errors import ComplaintError, ComplaintNotFound, ComplaintStateError
@@ -30,6 +30,7 @@ from handlers.context import Context, Messenger
 from handlers.filters import (
     AsyncFilter,
     CommandCall,
+    Filter,
     FilterResult,
     InState,
     IntentIs,
@@ -321,7 +322,16 @@ async def assign(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
     return ctx.reply(await _explained(usage, work))
 
 
-@staff_router.command("note", help="添加处理备注：/note 工单号 内容",
+class TicketFirst(Filter):
+    """The command's first argument is a ticket number: `/note C… 文字` is a ticket note,
+    `/note 42 文字` stays the customer note of the staff commands."""
+
+    def check(self, ctx: Context) -> FilterResult:
+        parts = ctx.text.split(maxsplit=2)
+        return len(parts) > 1 and numbers.normalise(parts[1]) is not None
+
+
+@staff_router.command("note", TicketFirst(), help="给工单添加处理备注：/note 工单号 内容",
                       action=Action.COMPLAINTS_HANDLE)  # fmt: skip
 async def note(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
     usage = "/note C20261201-0001 备注内容"

@@ -116,5 +116,20 @@ async def test_staff_commands_explain_what_is_wrong(
     assert "价格" in await staff_says(client, wecom, "boss", f"/category {number} 价格")
     await Staff.create(userid="intern", role=Role.VIEWER)
     denied = await staff_says(client, wecom, "intern", f"/resolve {number} 好了")
-    assert "权限" in denied
+    assert "已解决" not in denied and ("权限" in denied or "角色" in denied)
     assert (await Complaint.get(number=number)).status is ComplaintStatus.ACKNOWLEDGED
+
+
+async def test_a_ticket_note_is_not_a_customer_note(
+    client: TestClient, oa: Simulator, wecom: Simulator
+) -> None:
+    """/note C… is the ticket's; /note 42 … is left to the staff commands' customer note."""
+    await customer()
+    number = number_in(
+        await customer_says(client, oa, OPENID, "投诉，快递丢件了，订单 12345678", 601)
+    )
+    assert "已在工单" in await staff_says(client, wecom, "boss", f"/note {number} 已致电客户")
+    other = await staff_says(client, wecom, "boss", "/note 42 老客户")
+    assert "工单" not in other
+    [noted] = await ComplaintHistory.filter(action="note")
+    assert noted.note == "已致电客户" and noted.actor == "staff:boss"
