@@ -290,9 +290,8 @@ def _detail_text(found: queries.Detail, timezone: str) -> str:
 
 
 def _history_line(h: Any, timezone: str) -> str:
-    move = f" {h.from_status}→{h.to_status}" if h.from_status != h.to_status else ""
-    note = f"：{h.note}" if h.note else ""
-    return f"{texts.local(h.at, timezone)} {h.actor} {h.action}{move}{note}"
+    moved = (h.from_status, h.to_status)
+    return texts.history_line(h.action, h.at, h.actor, moved, h.note, timezone)
 
 
 @staff_router.command("ack", help="受理投诉：/ack 工单号", action=Action.COMPLAINTS_HANDLE)

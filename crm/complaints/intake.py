@@ -79,7 +79,7 @@ async def _open(
         **deadlines(now, severity, settings), using_db=conn,
     )  # fmt: skip
     await _message(ticket, text, incoming.dedupe_key, now, conn)
-    opened = Change("opened", {}, note=f"{ticket.category} / {severity.value}")
+    opened = Change("opened", {}, note=f"{ticket.category}，紧急程度{texts.SEVERITY[severity]}")
     await history.write(ticket, opened, {"status": None}, actor=actor, clock=clock, conn=conn)
     rows = await _announce(ticket, incoming, "opened", settings, clock, conn)
     return Intake(ticket, created=True, recorded=True, queued=rows)

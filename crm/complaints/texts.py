@@ -22,6 +22,11 @@ STATUS = {
     ComplaintStatus.CLOSED: "已关闭",
     ComplaintStatus.REOPENED: "已重开",
 }
+ACTIONS = {
+    "opened": "创建", "message": "客户补充", "details": "客户补充", "ack": "受理",
+    "assign": "指派", "note": "备注", "resolve": "解决", "close": "关闭", "category": "改类别",
+    "reopen": "重新打开", "rating": "客户评价", "notify": "通知客户",
+}  # fmt: skip
 _TEXT_CHARS = 300
 
 
@@ -59,6 +64,20 @@ def escalation(ticket: Complaint, customer: Customer, kind: str, timezone: str) 
         f"内容：{(ticket.summary or '')[:_TEXT_CHARS]}",
         f"请尽快跟进：/ticket {ticket.number}",
     ])  # fmt: skip
+
+
+def history_line(action: str, at: datetime, actor: str, moved: tuple[str | None, str | None],
+                 note: str | None, timezone: str) -> str:  # fmt: skip
+    """`12-02 00:17 staff:demo_kefu 受理（待受理→处理中）：note`"""
+    names = {s.value: name for s, name in STATUS.items()}
+    before, after = moved
+    move = (
+        f"（{names.get(before or '', '新建')}→{names.get(after or '', after)}）"
+        if before != after
+        else ""
+    )
+    said = f"：{note}" if note else ""
+    return f"{local(at, timezone)} {actor} {ACTIONS.get(action, action)}{move}{said}"
 
 
 def time_left(due: datetime | None, now: datetime) -> str:

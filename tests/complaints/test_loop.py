@@ -79,7 +79,8 @@ async def test_the_full_loop_with_sla_escalation(
     assert (await Complaint.get(number=number)).status is ComplaintStatus.REOPENED
     assert len(fake_wechat.sent_texts("boss")) == 2  # told again
     detail = await staff_says(client, wecom, "boss", f"/ticket {number}")
-    for action in ("opened", "details", "ack", "assign", "note", "resolve", "rating", "reopen"):
+    for action in ("创建", "客户补充", "受理（待受理→处理中）", "指派", "备注", "解决", "客户评价",
+                   "重新打开（已解决→已重开）"):  # fmt: skip
         assert action in detail
     actions = [h.action for h in await ComplaintHistory.filter(complaint_id=ticket.id)]
     assert actions.count("resolve") == 1 and actions.count("reopen") == 1
