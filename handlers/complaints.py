@@ -22,7 +22,7 @@ from crm.actors import Actor
 from crm.clock import utcnow
 from crm.complaints import classify, intake, notifications, numbers, queries, rating, texts
 from crm.complaints import config as complaint_config
-from crm.complaints.handling import record_outcome, window_open
+from crm.complaints.handling import record_outcome, tell_assignee, window_open
 from crm.errors import ComplaintError, ComplaintNotFound, ComplaintStateError
 from crm.models import Complaint, ComplaintNotification, Customer, Staff
 from crm.permissions import Action
@@ -315,8 +315,10 @@ async def assign(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
         return ctx.reply(missing)
 
     async def work() -> str:
-        t = await complaints.assign(command.args[0], command.args[1], actor=_actor(staff))
-        return f"工单 {t.number} 已指派给 {t.assignee}。"
+        actor = _actor(staff)
+        t = await complaints.assign(command.args[0], command.args[1], actor=actor)
+        _notify_soon(ctx.messenger, await tell_assignee(t, by=actor, timezone=ctx.timezone))
+        return f"工单 {t.number} 已指派给 {t.assignee}，已通知对方。"
 
     return ctx.reply(await _explained(usage, work))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from crm.actors import Actor
 from crm.clock import Clock, utcnow
-from crm.complaints import history, numbers
+from crm.complaints import history, notifications, numbers, texts
 from crm.complaints.config import ComplaintSettings
 from crm.complaints.history import Change
 from crm.errors import ComplaintNotFound, ComplaintStateError, InvalidComplaintInput
@@ -67,6 +67,21 @@ async def assign(
         return Change("assign", {"assignee": assignee.strip()[:64]}, f"指派给 {assignee}")
 
     return await _change(typed, _NOT_CLOSED, build, actor=actor, clock=clock)
+
+
+async def tell_assignee(
+    ticket: Complaint, *, by: Actor, timezone: str, clock: Clock | None = None
+) -> list[int]:
+    """Queue a WeCom notice to the new assignee (once per assignee); the notification ids."""
+    if not ticket.assignee or ticket.assignee == by.id:
+        return []
+    customer = await ticket.customer
+    text = texts.assigned(ticket, customer, by.name or by.id, timezone)
+    to = [notifications.Target(notifications.TOUSER, ticket.assignee)]
+    async with in_transaction() as conn:
+        key = f"assign:{ticket.assignee}"[:48]
+        rows = await notifications.enqueue(ticket.id, key, text, to, conn=conn, clock=clock)
+    return [row.id for row in rows]
 
 
 async def note(typed: str, text: str, *, actor: Actor, clock: Clock | None = None) -> Complaint:

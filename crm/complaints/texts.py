@@ -53,6 +53,17 @@ def staff_notice(ticket: Complaint, customer: Customer, text: str, key: str, tim
     ])  # fmt: skip
 
 
+def assigned(ticket: Complaint, customer: Customer, by: str, timezone: str) -> str:
+    return "\n".join([
+        f"【投诉指派】{ticket.number} 由 {by} 指派给您",
+        f"类别：{ticket.category}　紧急程度：{SEVERITY[ticket.severity]}"
+        f"　状态：{STATUS[ticket.status]}",
+        f"客户：{who(customer)}",
+        f"内容：{(ticket.summary or '')[:_TEXT_CHARS]}",
+        f"解决期限：{local(ticket.resolution_due, timezone)}　详情：/ticket {ticket.number}",
+    ])  # fmt: skip
+
+
 def escalation(ticket: Complaint, customer: Customer, kind: str, timezone: str) -> str:
     what = "首次响应" if kind == "first_response" else "解决"
     due = ticket.first_response_due if kind == "first_response" else ticket.resolution_due

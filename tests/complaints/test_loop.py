@@ -5,11 +5,12 @@ customer, the rating is stored, 还是不行 reopens. And a failed notice is ret
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
-from bot.keys import CLIENTS
+from bot.keys import CLIENTS, LEADERSHIP, SCHEDULER
 from bot.wechat.fake import FakeWeChat
 from bot.wechat.simulator import Simulator
 from crm.clock import FrozenClock
@@ -23,6 +24,7 @@ from crm.models import (
     Interaction,
     NotificationStatus,
 )
+from handlers import complaints as complaint_handlers
 from scheduler.complaint_sla import ComplaintJobs
 from tests.complaints.support import customer_says, staff_says
 from tests.complaints.test_chat_flow import OPENID, customer, number_in
@@ -59,6 +61,9 @@ async def test_the_full_loop_with_sla_escalation(
 
     assert "已受理" in await staff_says(client, wecom, "boss", f"/ack {number}")
     assert "已指派" in await staff_says(client, wecom, "boss", f"/assign {number} wangwu")
+    await complaint_handlers.drain()
+    [told] = fake_wechat.sent_texts("wangwu")
+    assert "指派给您" in told and number in told and "139****2222" in told
     assert "已在工单" in await staff_says(client, wecom, "boss", f"/note {number} 已联系快递")
     clock.advance(hours=44)  # past the 48 h resolution deadline
     assert await jobs(client, clock).check_sla() == 1
@@ -140,3 +145,13 @@ async def test_tag_and_group_robot_notices_go_out_from_the_job(
     [robot] = fake_wechat.calls_to("/cgi-bin/webhook/send")
     assert robot.query["key"] == "robot-key-1" and robot.errcode == 0
     assert "物流配送" in robot.body["text"]["content"]
+
+
+async def test_the_elected_scheduler_runs_the_complaint_jobs(client: TestClient) -> None:
+    app = client.server.app
+    for _ in range(40):
+        if app[LEADERSHIP].leading:
+            break
+        await asyncio.sleep(0.05)
+    jobs_now = app[SCHEDULER].jobs()
+    assert "complaint-sla" in jobs_now and "complaint-notify" in jobs_now
