@@ -93,6 +93,7 @@ def _pipeline(app: web.Application) -> Pipeline:
         understand=settings.nlp.enabled,
         timezone=settings.timezone,
         budget_seconds=settings.server.reply_budget_seconds,
+        staff=settings.staff,
     )
 
 

@@ -20,6 +20,7 @@ from pydantic_settings import (
 from bot.store.config import StoreSettings
 from crm.complaints.config import ComplaintSettings
 from crm.config import CrmSettings
+from crm.staff_config import StaffSettings
 from handlers.config import ConversationSettings
 from nlp.config import NlpSettings
 from scheduler.config import SchedulerSettings
@@ -129,6 +130,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     campaigns: DispatchSettings = DispatchSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    staff: StaffSettings = StaffSettings()
 
     @field_validator("database_url")
     @classmethod

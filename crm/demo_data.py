@@ -16,6 +16,7 @@ from crm.clock import Clock
 from crm.models import Channel, Customer, Gender, Interaction
 from crm.models.campaigns import Campaign, CampaignStatus
 from crm.models.customers import BirthdayCalendar
+from crm.phones import normalize_optional_phone
 
 DEMO = Actor.system("demo")
 
@@ -35,8 +36,9 @@ async def seed_demo_customers() -> int:
         _, was_created = await Customer.get_or_create(
             openid=openid,
             defaults={
-                "display_name": name, "phone": phone, "birthday": birthday, "gender": gender,
-                "city": city, "subscribed": True, "source_channel": Channel.OA,
+                "display_name": name, "phone": normalize_optional_phone(phone),
+                "birthday": birthday, "gender": gender, "city": city, "subscribed": True,
+                "source_channel": Channel.OA,
             },
         )  # fmt: skip
         created += int(was_created)

@@ -87,3 +87,11 @@ class ComplaintStateError(ComplaintError, Conflict):
 
 class InvalidComplaintInput(ComplaintError, InvalidInput):
     """A missing or malformed argument (an unknown category, a rating outside 1–5)."""
+
+
+class RoleRequired(PermissionDenied):
+    """A staff command (or request) needs a role the member does not have."""
+
+    def __init__(self, action: str, needed: str, current: str | None) -> None:
+        super().__init__(f"needs {action}: role {needed} or higher (has {current or 'none'})")
+        self.action, self.needed, self.current = action, needed, current

@@ -38,6 +38,7 @@ class Action(StrEnum):
     STAFF_MANAGE = "staff.manage"
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
+    PII_READ = "pii.read"  # personal data unmasked (phone, name, birthday, address)
 
 
 _READS = frozenset(
@@ -85,3 +86,8 @@ def require(actor: Actor, action: Action) -> None:
     if actor.role is None or not allowed(actor.role, action):
         role = actor.role.value if actor.role else "无"
         raise PermissionDenied(f"{actor.label}（角色：{role}）无权执行 {action.value}")
+
+
+def lowest_role(action: Action) -> Role:
+    """The least role allowed `action` (what a refusal tells the member to ask for)."""
+    return next(r for r in (Role.VIEWER, Role.OPERATOR, Role.ADMIN) if allowed(r, action))

@@ -19,7 +19,7 @@ from typing import Any
 
 from crm import complaints
 from crm.actors import Actor
-from crm.clock import utcnow
+from crm.clock import Clock
 from crm.complaints import classify, intake, notifications, numbers, queries, rating, texts
 from crm.complaints import config as complaint_config
 from crm.complaints.handling import record_outcome, tell_assignee, window_open
@@ -87,7 +87,7 @@ async def details_answer(ctx: Context, customer: Customer, state: ConversationSt
     settings = complaint_config.current()
     actor = Actor.customer(customer.id)
     ticket = await intake.answer(int(state.data["ticket"]), _incoming(ctx, customer), settings,
-                                 actor=actor)  # fmt: skip
+                                 actor=actor, clock=ctx.clock)  # fmt: skip
     await clear_state(ctx)
     return ctx.reply(f"收到，已补充到工单 {ticket.number}。客服同事会尽快联系您，请您留意消息。")
 
@@ -100,7 +100,7 @@ class ReopenableTicket(AsyncFilter):
     async def check_async(self, ctx: Context) -> FilterResult:
         if ctx.customer is None or not any(words in ctx.text for words in _NOT_FIXED):
             return False
-        found = await intake.reopenable(ctx.customer.id, complaint_config.current())
+        found = await intake.reopenable(ctx.customer.id, complaint_config.current(), ctx.clock)
         return False if found is None else {"ticket": found}
 
 
@@ -113,7 +113,7 @@ class RatingAnswer(AsyncFilter):
         score = rating.parse(ctx.text)
         if ctx.customer is None or score is None:
             return False
-        found = await intake.awaiting_rating(ctx.customer.id, complaint_config.current())
+        found = await intake.awaiting_rating(ctx.customer.id, complaint_config.current(), ctx.clock)
         return False if found is None else {"ticket": found, "score": score}
 
 
@@ -121,9 +121,13 @@ class RatingAnswer(AsyncFilter):
 async def reopen(ctx: Context, customer: Customer, ticket: Complaint) -> Reply:
     settings = complaint_config.current()
     done = await complaints.reopen(
-        ticket.id, _incoming(ctx, customer), settings, actor=Actor.customer(customer.id)
+        ticket.id,
+        _incoming(ctx, customer),
+        settings,
+        actor=Actor.customer(customer.id),
+        clock=ctx.clock,
     )
-    _notify_soon(ctx.messenger, done.queued)
+    _notify_soon(ctx, done.queued)
     return ctx.reply(
         f"非常抱歉问题还没有解决！工单 {done.ticket.number} 已重新打开，"
         "我们已通知客服同事优先跟进，请您稍候。"
@@ -132,7 +136,7 @@ async def reopen(ctx: Context, customer: Customer, ticket: Complaint) -> Reply:
 
 @router.message(RatingAnswer(), has_customer)
 async def satisfaction(ctx: Context, customer: Customer, ticket: Complaint, score: int) -> Reply:
-    await complaints.rate(ticket.id, score, actor=Actor.customer(customer.id))
+    await complaints.rate(ticket.id, score, actor=Actor.customer(customer.id), clock=ctx.clock)
     if score <= 2:
         return ctx.reply("非常抱歉这次没能让您满意，我们会请主管回访，继续改进。感谢您的反馈！")
     return ctx.reply("感谢您的评价！我们会继续努力，有任何问题随时找我们。")
@@ -142,9 +146,9 @@ async def satisfaction(ctx: Context, customer: Customer, ticket: Complaint, scor
 async def complaint(ctx: Context, customer: Customer) -> Reply:
     settings = complaint_config.current()
     got = await complaints.complain(
-        _incoming(ctx, customer), settings, actor=Actor.customer(customer.id)
+        _incoming(ctx, customer), settings, actor=Actor.customer(customer.id), clock=ctx.clock
     )
-    _notify_soon(ctx.messenger, got.queued)
+    _notify_soon(ctx, got.queued)
     if not got.created:
         return ctx.reply(f"已将您的补充记录到工单 {got.ticket.number}，客服同事会一并处理。")
     opened = f"非常抱歉给您带来不好的体验！已为您登记投诉，工单号 {got.ticket.number}。"
@@ -175,21 +179,21 @@ class _ViaMessenger:
         await self.messenger.to_staff(recipient, text)
 
 
-def _notify_soon(messenger: Messenger, ids: list[int]) -> None:
+def _notify_soon(ctx: Context, ids: list[int]) -> None:
     """Off the reply's path: the customer's answer never waits for WeCom."""
     if ids:
-        task = asyncio.create_task(_notify(messenger, ids))
+        task = asyncio.create_task(_notify(ctx.messenger, ids, ctx.clock))
         _background.add(task)
         task.add_done_callback(_background.discard)
 
 
-async def _notify(messenger: Messenger, ids: list[int]) -> None:
+async def _notify(messenger: Messenger, ids: list[int], clock: Clock) -> None:
     settings = complaint_config.current().notify
     rows = await ComplaintNotification.filter(id__in=ids, target=notifications.TOUSER)
     for row in rows:
         try:
             async with asyncio.timeout(settings.send_timeout_seconds):
-                await notifications.deliver(row, _ViaMessenger(messenger), settings)
+                await notifications.deliver(row, _ViaMessenger(messenger), settings, clock)
         except Exception:
             log.exception("complaint notification %s: left for the retry job", row.id)
 
@@ -241,7 +245,7 @@ async def list_open(ctx: Context, staff: Staff) -> Reply:
     tickets = await queries.open_tickets(actor=_actor(staff))
     if not tickets:
         return ctx.reply("目前没有待处理的投诉。")
-    now, lines = utcnow(), [f"待处理投诉 {len(tickets)} 件（最早的在前）："]
+    now, lines = ctx.clock.now(), [f"待处理投诉 {len(tickets)} 件（最早的在前）："]
     lines += [_ticket_line(ticket, now) for ticket in tickets]
     return ctx.reply("\n".join(lines))
 
@@ -301,7 +305,7 @@ async def ack(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
         return ctx.reply(missing)
 
     async def work() -> str:
-        t = await complaints.acknowledge(command.args[0], actor=_actor(staff))
+        t = await complaints.acknowledge(command.args[0], actor=_actor(staff), clock=ctx.clock)
         return f"已受理工单 {t.number}，负责人：{t.assignee}。"
 
     return ctx.reply(await _explained(usage, work))
@@ -316,8 +320,8 @@ async def assign(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
 
     async def work() -> str:
         actor = _actor(staff)
-        t = await complaints.assign(command.args[0], command.args[1], actor=actor)
-        _notify_soon(ctx.messenger, await tell_assignee(t, by=actor, timezone=ctx.timezone))
+        t = await complaints.assign(command.args[0], command.args[1], actor=actor, clock=ctx.clock)
+        _notify_soon(ctx, await tell_assignee(t, by=actor, timezone=ctx.timezone, clock=ctx.clock))
         return f"工单 {t.number} 已指派给 {t.assignee}，已通知对方。"
 
     return ctx.reply(await _explained(usage, work))
@@ -340,7 +344,9 @@ async def note(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
         return ctx.reply(missing)
 
     async def work() -> str:
-        t = await complaints.note(command.args[0], _rest_after_id(command), actor=_actor(staff))
+        t = await complaints.note(
+            command.args[0], _rest_after_id(command), actor=_actor(staff), clock=ctx.clock
+        )
         return f"已在工单 {t.number} 添加备注。"
 
     return ctx.reply(await _explained(usage, work))
@@ -355,7 +361,9 @@ async def resolve(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
 
     async def work() -> str:
         actor = _actor(staff)
-        t = await complaints.resolve(command.args[0], _rest_after_id(command), actor=actor)
+        t = await complaints.resolve(
+            command.args[0], _rest_after_id(command), actor=actor, clock=ctx.clock
+        )
         told = await _tell_customer(ctx, t, actor)
         await on_resolved(t.customer_id)  # type: ignore[attr-defined]
         return f"工单 {t.number} 已标记为已解决。{told}"
@@ -374,8 +382,10 @@ SATISFACTION_QUESTION = (
 async def _tell_customer(ctx: Context, ticket: Complaint, actor: Actor) -> str:
     """The resolution and the satisfaction question, inside WeChat's 48-hour window only."""
     customer = await Customer.get(id=ticket.customer_id)  # type: ignore[attr-defined]
-    if not customer.openid or not window_open(await queries.last_inbound(customer.id), utcnow()):
-        await record_outcome(ticket.id, WINDOW_CLOSED, actor=actor, asked=False)
+    if not customer.openid or not window_open(
+        await queries.last_inbound(customer.id), ctx.clock.now()
+    ):
+        await record_outcome(ticket.id, WINDOW_CLOSED, actor=actor, asked=False, clock=ctx.clock)
         return WINDOW_CLOSED
     try:
         await ctx.messenger.to_customer(customer, f"您的投诉（工单 {ticket.number}）处理结果："
@@ -386,9 +396,11 @@ async def _tell_customer(ctx: Context, ticket: Complaint, actor: Actor) -> str:
         closed = bool(getattr(exc, "window_closed", False))
         note = "客服消息窗口已关闭" if closed else "推送失败"
         await record_outcome(ticket.id, f"处理结果未推送（{note}），请另行联系客户。",
-                             actor=actor, asked=False)  # fmt: skip
+                             actor=actor, asked=False, clock=ctx.clock)  # fmt: skip
         return f"处理结果未能推送给客户（{note}），请另行联系客户。"
-    await record_outcome(ticket.id, "处理结果和满意度问题已推送给客户", actor=actor, asked=True)
+    await record_outcome(
+        ticket.id, "处理结果和满意度问题已推送给客户", actor=actor, asked=True, clock=ctx.clock
+    )
     return "处理结果和满意度问题已发送给客户。"
 
 
@@ -404,7 +416,7 @@ async def close(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
         return ctx.reply(missing)
 
     async def work() -> str:
-        t = await complaints.close(command.args[0], actor=_actor(staff))
+        t = await complaints.close(command.args[0], actor=_actor(staff), clock=ctx.clock)
         return f"工单 {t.number} 已关闭。"
 
     return ctx.reply(await _explained(usage, work))
@@ -420,7 +432,11 @@ async def category(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
 
     async def work() -> str:
         t = await complaints.recategorise(
-            command.args[0], command.args[1], complaint_config.current(), actor=_actor(staff)
+            command.args[0],
+            command.args[1],
+            complaint_config.current(),
+            actor=_actor(staff),
+            clock=ctx.clock,
         )
         return f"工单 {t.number} 的类别已改为 {t.category}。"
 

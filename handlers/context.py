@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 import templates
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import Customer, Staff
 from handlers.config import ConversationSettings
 from handlers.types import Message, TextReply
@@ -57,6 +58,7 @@ class Context:
     timezone: str = "Asia/Shanghai"
     # What filters load at most once per update (the conversation state); see handlers/state.py
     loaded: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    clock: Clock = field(default=SYSTEM_CLOCK, repr=False, compare=False)
 
     @property
     def text(self) -> str:

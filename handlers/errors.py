@@ -14,6 +14,7 @@ from crm.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RoleRequired,
     SiyuError,
 )
 from handlers.context import Context, UpdateKind
@@ -27,6 +28,21 @@ _MESSAGES: tuple[tuple[type[SiyuError], str], ...] = (
     (InvalidInput, "抱歉，输入的内容格式不太对，请检查后再发一次。"),
     (Conflict, "这个操作刚刚已经处理过了，无需重复提交。"),
 )
+
+
+ROLE_NAMES = {"admin": "管理员", "operator": "运营", "viewer": "只读"}
+
+
+def role_name(role: str | None) -> str:
+    return ROLE_NAMES.get(role or "", role or "未登记")
+
+
+def refusal(exc: RoleRequired) -> str:
+    """Which role the command needs, and the member's own: they know whom to ask for what."""
+    return (
+        f"抱歉，这条指令需要「{role_name(exc.needed)}」或更高的角色，"
+        f"您当前的角色是「{role_name(exc.current)}」。如需开通，请联系管理员。"
+    )
 
 
 def friendly_text(exc: Exception) -> str:
@@ -48,6 +64,8 @@ def error_reply(ctx: Context, route: Route, exc: Exception) -> Reply:
 
 def staff_line(route: Route, exc: Exception) -> str:
     what = f"/{route.command}" if route.command else "这条消息"
+    if isinstance(exc, RoleRequired):
+        return f"{what}：{refusal(exc)}"
     if isinstance(exc, SiyuError):
         return f"{what}：{friendly_text(exc)}"
     return (

@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from crm.errors import PermissionDenied, SiyuError, is_unavailable
+from crm.errors import PermissionDenied, RoleRequired, SiyuError, is_unavailable
 from crm.models import Staff
-from crm.permissions import Action, allowed
+from crm.permissions import Action, allowed, lowest_role
 from handlers.context import Context, UpdateKind
 from handlers.filters import And, Command, Filter
 from handlers.types import Reply
@@ -131,7 +131,7 @@ class Router:
         route, data = found
         try:
             if not route.permits(ctx.staff):
-                raise PermissionDenied(f"/{route.command} needs {route.action}")
+                raise _refusal(route, ctx.staff)
             if not route.accepts:
                 return await route.handler(ctx)
             return await route.handler(ctx, **self._arguments(route, data))
@@ -177,6 +177,13 @@ class Router:
         for child in self.children:
             yield child
             yield from child._descendants()
+
+
+def _refusal(route: Route, staff: Staff | None) -> PermissionDenied:
+    if route.action is None:  # permits() refuses only routes with an action
+        return PermissionDenied(f"/{route.command}")
+    current = staff.role.value if staff is not None else None
+    return RoleRequired(route.action.value, lowest_role(route.action).value, current)
 
 
 def _failed(ctx: Context, route: Route, exc: Exception) -> Reply:

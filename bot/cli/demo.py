@@ -37,6 +37,7 @@ def demo(
         server={"host": "127.0.0.1", "port": port},
         wechat={"oa": {"api_base_url": fake_url}, "wecom": {"api_base_url": fake_url}},
         conversation={"human_agent": {"notify": [DEMO_STAFF]}},  # told when a customer asks
+        staff={"admins": [DEMO_STAFF]},  # `siyu chat --wecom` runs every staff command
     )
     for taken in (port, port + 1):
         startup.check_port("127.0.0.1", taken, "--port (the demo takes PORT and PORT + 1)")
@@ -119,6 +120,9 @@ Try, in another terminal:
   siyu chat --openid o_demo_li "人工"   hand-over: {DEMO_STAFF} gets the chat, masked
   curl -s http://127.0.0.1:{port + 1}/_fake/calls   that notice, as siyu sent it to WeCom
   siyu chat --openid o_demo_li "退订"   opt out of marketing messages
+  siyu chat --wecom "/help"             staff commands in WeCom ({DEMO_STAFF} is admin)
+  siyu chat --wecom "/find 王"           then /profile ID, /tag ID VIP, /stats today
+  siyu chat --wecom --user guest "/tag 1 VIP"   a new member is a viewer: refused
   siyu nlp analyze "东西很好，物流也快"   what siyu understands of a message
   curl -s http://127.0.0.1:{port}/metrics
 """

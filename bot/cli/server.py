@@ -118,8 +118,16 @@ def migrate(config: Path | None = ConfigOption) -> None:
 
 @app.command()
 def chat(
-    text: str = typer.Argument(..., help="what the customer says"),
+    text: str = typer.Argument(
+        ..., help="what the customer (or, with --wecom, the staff member) says"
+    ),
     openid: str = typer.Option("o_demo_customer", help="the customer's openid"),
+    wecom: bool = typer.Option(
+        False,
+        "--wecom",
+        help="as a staff member in the WeCom app (/help, /find ...), not a customer",
+    ),
+    user: str = typer.Option("demo_kefu", help="with --wecom: the staff member's WeCom userid"),
     url: str | None = typer.Option(None, help="default: http://server.host:server.port"),
     fake_url: str | None = typer.Option(
         None, help="the fake WeChat API to tell (POST /_fake/inbound); default: the demo's"
@@ -127,20 +135,38 @@ def chat(
     config: Path | None = ConfigOption,
 ) -> None:
     """Send a signed, encrypted message to a running server and print the decrypted reply.
-    The fake WeChat API learns that the customer wrote, so its service window opens."""
+    The fake WeChat API learns that the customer wrote, so its service window opens. With
+    --wecom the message comes from staff member --user through the WeCom app."""
+    settings = settings_or_exit(config)
+    base = url or f"http://{settings.server.host}:{settings.server.port}"
+    if wecom:
+        reply = asyncio.run(_chat_once(_wecom_simulator(settings), base, user, text, wecom=True))
+    else:
+        fake = fake_url or _local_fake(settings.wechat.oa.api_base_url, settings.server.port)
+        asyncio.run(_tell_fake(fake, openid))
+        reply = asyncio.run(_chat_once(_oa_simulator(settings), base, openid, text))
+    typer.echo(reply)
+
+
+def _oa_simulator(settings: Settings) -> Simulator:
     from bot.wechat.crypto import MessageCrypto
     from bot.wechat.simulator import Simulator
 
-    settings = settings_or_exit(config)
-    base = url or f"http://{settings.server.host}:{settings.server.port}"
     oa = settings.wechat.oa
+    key = oa.encoding_aes_key.get_secret_value()
+    return Simulator(MessageCrypto(oa.token.get_secret_value(), key, oa.app_id))
+
+
+def _wecom_simulator(settings: Settings) -> Simulator:
+    """WeCom encrypts for the corp id, which is also the messages' receiver."""
+    from bot.wechat.crypto import MessageCrypto
+    from bot.wechat.simulator import Simulator
+
+    w = settings.wechat.wecom
     crypto = MessageCrypto(
-        oa.token.get_secret_value(), oa.encoding_aes_key.get_secret_value(), oa.app_id
+        w.token.get_secret_value(), w.encoding_aes_key.get_secret_value(), w.corp_id
     )
-    fake = fake_url or _local_fake(settings.wechat.oa.api_base_url, settings.server.port)
-    asyncio.run(_tell_fake(fake, openid))
-    reply = asyncio.run(_chat_once(Simulator(crypto), base, openid, text))
-    typer.echo(reply)
+    return Simulator(crypto, receiver=w.corp_id)
 
 
 def _local_fake(api_base_url: str, port: int) -> str:
@@ -162,16 +188,20 @@ async def _tell_fake(fake_url: str, openid: str) -> None:
         pass
 
 
-async def _chat_once(sim: Simulator, base: str, openid: str, text: str) -> str:
+async def _chat_once(
+    sim: Simulator, base: str, sender: str, text: str, *, wecom: bool = False
+) -> str:
     import aiohttp
 
     from bot.wechat.simulator import text_xml
 
-    request = sim.oa_safe(text_xml(openid, sim.receiver, text), openid=openid)
+    xml = text_xml(sender, sim.receiver, text)
+    request = sim.wecom(xml) if wecom else sim.oa_safe(xml, openid=sender)
+    path = "/wechat/wecom" if wecom else "/wechat/oa"
     try:
         async with (
             aiohttp.ClientSession() as session,
-            session.post(f"{base}/wechat/oa", params=request.params, data=request.body) as resp,
+            session.post(f"{base}{path}", params=request.params, data=request.body) as resp,
         ):
             body = await resp.read()
             if resp.status != 200:

@@ -18,8 +18,10 @@ from bot.webhooks.dedupe import Claims, LeaseExpired
 from bot.wechat.replies import render_reply, reply_text
 from crm import customers, store_keys
 from crm import staff as staff_directory
+from crm.clock import SYSTEM_CLOCK, Clock
 from crm.interactions import InteractionJournal, NewInteraction
 from crm.models import Channel, Customer, Delivery, Direction, Interaction, Staff, outbound_kind
+from crm.staff_config import StaffSettings
 from crm.tagging import MessageTagger
 from handlers.config import ConversationSettings
 from handlers.context import ChatState, Context, Messenger
@@ -44,6 +46,8 @@ class Pipeline:
     understand: bool = True
     timezone: str = "Asia/Shanghai"
     budget_seconds: float = 4.0
+    staff: StaffSettings = field(default_factory=StaffSettings)
+    clock: Clock = SYSTEM_CLOCK  # what handlers read the time from (tests set a FrozenClock)
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def handle(self, message: Message) -> str | None:
@@ -78,7 +82,7 @@ class Pipeline:
             # Recorded, never answered: the process handling it died. Handle it now.
         ctx = Context(
             message, self.settings, self.state, self.messenger, customer, staff, analysis,
-            self.timezone,
+            self.timezone, clock=self.clock,
         )  # fmt: skip
         reply = await self._reply_in_time(ctx)
         return await self._record_reply(message, customer, reply)
@@ -97,7 +101,10 @@ class Pipeline:
             return None
         if message.is_event:
             return await staff_directory.find(message.sender)
-        return await staff_directory.for_userid(message.sender, self.settings.staff_admins)
+        admins = self.staff.with_admins(self.settings.staff_admins).admins
+        return await staff_directory.for_userid(
+            message.sender, admins, default_role=self.staff.default_role
+        )
 
     async def _reply_in_time(self, ctx: Context) -> Reply:
         """The handler's reply, or None past the budget: then it is pushed when ready."""

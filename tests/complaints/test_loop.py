@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
-from bot.keys import CLIENTS, LEADERSHIP, SCHEDULER
+from bot.keys import CLIENTS, LEADERSHIP, PIPELINE, SCHEDULER
 from bot.wechat.fake import FakeWeChat
 from bot.wechat.simulator import Simulator
 from crm.clock import FrozenClock
@@ -155,3 +155,22 @@ async def test_the_elected_scheduler_runs_the_complaint_jobs(client: TestClient)
         await asyncio.sleep(0.05)
     jobs_now = app[SCHEDULER].jobs()
     assert "complaint-sla" in jobs_now and "complaint-notify" in jobs_now
+
+
+async def test_reopening_only_within_the_window_on_the_injected_clock(
+    client: TestClient, oa: Simulator, wecom: Simulator
+) -> None:
+    clock = FrozenClock(datetime.now(UTC))
+    client.app[PIPELINE].clock = clock  # what the handlers read the time from
+    await customer()
+    number = number_in(
+        await customer_says(client, oa, OPENID, "投诉：杯子是碎的，订单 12345678", 20)
+    )
+    await staff_says(client, wecom, "boss", f"/resolve {number} 已退款")
+    clock.advance(days=8)
+    reply = await customer_says(client, oa, OPENID, "还是不行", 21)
+    assert "重新打开" not in reply
+    assert (await Complaint.get(number=number)).status is ComplaintStatus.RESOLVED
+    clock.advance(days=-2)
+    assert "重新打开" in await customer_says(client, oa, OPENID, "还是不行", 22)
+    assert (await Complaint.get(number=number)).status is ComplaintStatus.REOPENED

@@ -30,7 +30,7 @@ DAY_TO_DAY = READS | {
     "complaints.handle",
     "surveys.write",
 }
-ADMIN_ONLY = {"staff.manage", "tokens.manage", "audit.read"}
+ADMIN_ONLY = {"staff.manage", "tokens.manage", "audit.read", "pii.read"}
 
 
 def test_the_table() -> None:

@@ -19,7 +19,7 @@ from crm.errors import (
     PermissionDenied,
     SiyuError,
 )
-from crm.models import Interaction
+from crm.models import Interaction, Role, Staff
 from crm.permissions import Action
 from handlers.context import Context
 from handlers.filters import TextIn
@@ -135,6 +135,7 @@ def admin_router() -> Router:
 
 async def test_help_lists_what_the_role_may_run(client: TestClient, wecom: Simulator) -> None:
     """boss is an admin (staff_admins); lisi an operator; a viewer sees neither command."""
+    await Staff.create(userid="lisi", role=Role.OPERATOR)
     route_first(client, admin_router())
     _, boss = await wecom_send(client, wecom, text_xml("boss", wecom.receiver, "/help", 10))
     _, lisi = await wecom_send(client, wecom, text_xml("lisi", wecom.receiver, "/help", 11))
@@ -146,9 +147,13 @@ async def test_help_lists_what_the_role_may_run(client: TestClient, wecom: Simul
 async def test_a_command_above_the_role_is_refused_not_unknown(
     client: TestClient, wecom: Simulator
 ) -> None:
+    await Staff.create(userid="lisi", role=Role.OPERATOR)
     route_first(client, admin_router())
     _, reply = await wecom_send(client, wecom, text_xml("lisi", wecom.receiver, "/export", 12))
-    assert content(reply) == "/export：抱歉，您的账号没有执行这个操作的权限，如需开通请联系管理员。"
+    assert content(reply) == (
+        "/export：抱歉，这条指令需要「管理员」或更高的角色，您当前的角色是「运营」。"
+        "如需开通，请联系管理员。"
+    )
     _, reply = await wecom_send(client, wecom, text_xml("boss", wecom.receiver, "/export", 13))
     assert content(reply) == "导出已开始。"
     _, reply = await wecom_send(client, wecom, text_xml("lisi", wecom.receiver, "/nope", 14))

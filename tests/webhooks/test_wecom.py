@@ -56,7 +56,7 @@ async def test_staff_help_and_whoami(client: TestClient, wecom: Simulator) -> No
     status, reply = await post(client, wecom, text_xml("boss", wecom.receiver, "/whoami", 2))
     assert reply is not None and "角色：管理员" in str(reply["Content"])
     status, reply = await post(client, wecom, text_xml("lisi", wecom.receiver, "/whoami", 3))
-    assert reply is not None and "角色：运营" in str(reply["Content"])
+    assert reply is not None and "角色：只读" in str(reply["Content"])  # staff.default_role
     status, reply = await post(client, wecom, text_xml("lisi", wecom.receiver, "随便说说", 4))
     assert reply is not None and "/help" in str(reply["Content"])
     assert await Staff.filter(userid__in=["boss", "lisi"]).count() == 2

@@ -35,4 +35,4 @@ async def test_a_member_message_registers_the_member(client: TestClient, wecom: 
     assert await deliver(client, wecom, text_xml("lisi", wecom.receiver, "/whoami")) == 200
     assert await deliver(client, wecom, text_xml("boss", wecom.receiver, "/whoami")) == 200
     roles = {s.userid: s.role for s in await Staff.all()}
-    assert roles == {"lisi": Role.OPERATOR, "boss": Role.ADMIN}
+    assert roles == {"lisi": Role.VIEWER, "boss": Role.ADMIN}  # staff.default_role: viewer
