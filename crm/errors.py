@@ -84,6 +84,10 @@ class ComplaintNotFound(ComplaintError, NotFound):
 class ComplaintStateError(ComplaintError, Conflict):
     """The change is not allowed in the ticket's current status (e.g. close a closed one)."""
 
+    def __init__(self, number: str | None, status: str) -> None:
+        super().__init__(f"{number} is {status}")
+        self.number, self.status = number, status
+
 
 class InvalidComplaintInput(ComplaintError, InvalidInput):
     """A missing or malformed argument (an unknown category, a rating outside 1–5)."""

@@ -218,13 +218,12 @@ async def _explained(usage: str, work: Callable[[], Awaitable[str]]) -> str:
     except ComplaintNotFound:
         return f"没有找到这个工单，请核对工单号。用法：{usage}"
     except ComplaintStateError as exc:
-        return f"工单当前状态不能这样操作（{_state_of(exc)}）。用法：{usage}"
+        return f"工单当前状态不能这样操作（{_state_name(exc.status)}）。用法：{usage}"
     except ComplaintError:
         return f"输入有误，请检查后再试。用法：{usage}"
 
 
-def _state_of(exc: Exception) -> str:
-    status = str(exc).rsplit(" ", 1)[-1]
+def _state_name(status: str) -> str:
     names = {s.value: name for s, name in texts.STATUS.items()}
     return names.get(status, status)
 

@@ -42,7 +42,7 @@ async def _change(
         found = await find(typed, conn)
         ticket = await Complaint.select_for_update().using_db(conn).get(id=found.id)
         if ticket.status not in allowed:
-            raise ComplaintStateError(f"{ticket.number} is {ticket.status.value}")
+            raise ComplaintStateError(ticket.number, ticket.status.value)
         now = utcnow(clock)
         change: Change = build(ticket, now)
         if ticket.first_response_at is None:

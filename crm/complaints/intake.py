@@ -171,7 +171,7 @@ async def reopen(
     async with in_transaction() as conn:
         ticket = await Complaint.select_for_update().using_db(conn).get(id=ticket_id)
         if ticket.status not in (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED):
-            raise ComplaintStateError(f"{ticket.number} is {ticket.status.value}")
+            raise ComplaintStateError(ticket.number, ticket.status.value)
         if not await _message(ticket, incoming.text, incoming.dedupe_key, utcnow(clock), conn):
             return Intake(ticket, created=False, recorded=False, queued=[])
         hours = settings.sla[ticket.severity].resolution
