@@ -19,6 +19,7 @@ from pydantic_settings import (
 
 from bot.api.config import ApiSettings
 from bot.store.config import StoreSettings
+from crm.complaints.config import ComplaintSettings
 from crm.config import CrmSettings
 from crm.staff_config import StaffSettings
 from crm.surveys.config import SurveySettings
@@ -130,6 +131,7 @@ class Settings(BaseSettings):
     crm: CrmSettings = CrmSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     campaigns: DispatchSettings = DispatchSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
     staff: StaffSettings = StaffSettings()
     surveys: SurveySettings = SurveySettings()
     api: ApiSettings = ApiSettings()

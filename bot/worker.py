@@ -19,6 +19,7 @@ from bot.wechat.client import WeChatClients, wechat_clients
 from bot.wechat.messenger import WeChatMessenger
 from crm.database import database
 from crm.interactions import InteractionJournal, journal
+from scheduler.complaint_sla import ComplaintJobs
 from scheduler.dispatcher import Dispatcher
 from scheduler.notices import admin_notifier
 from scheduler.process import Competing, competing_for_lease
@@ -89,8 +90,10 @@ async def scheduling(
     s = settings.scheduler
     admins = settings.conversation.staff_admins
     notify = admin_notifier(clients.wecom, admins) if s.calendar_notify_admins else None
+    on_duty = settings.conversation.on_duty()  # complaint escalations without a team lead
+    jobs = ComplaintJobs(clients, on_duty, settings.timezone, settings=settings.complaints)
     async with competing_for_lease(
-        s, settings.crm, settings.timezone, store, notify=notify
+        s, settings.crm, settings.timezone, store, notify=notify, periodic=jobs.periodic()
     ) as competing:
         yield competing
 

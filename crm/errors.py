@@ -73,6 +73,26 @@ class RenderFailed(CampaignError):
         self.reason = reason[:64]
 
 
+class ComplaintError(SiyuError):
+    """A complaint ticket could not be changed as asked."""
+
+
+class ComplaintNotFound(ComplaintError, NotFound):
+    """No ticket with that number."""
+
+
+class ComplaintStateError(ComplaintError, Conflict):
+    """The change is not allowed in the ticket's current status (e.g. close a closed one)."""
+
+    def __init__(self, number: str | None, status: str) -> None:
+        super().__init__(f"{number} is {status}")
+        self.number, self.status = number, status
+
+
+class InvalidComplaintInput(ComplaintError, InvalidInput):
+    """A missing or malformed argument (an unknown category, a rating outside 1–5)."""
+
+
 class RoleRequired(PermissionDenied):
     """A staff command (or request) needs a role the member does not have."""
 

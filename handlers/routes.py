@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import customer, events, points, staff, surveys
+from handlers import complaints, customer, events, points, staff, surveys
 from handlers.errors import error_reply
 from handlers.router import Router
 
@@ -13,6 +13,9 @@ def root_router() -> Router:
     last route answers an unknown command. Flows (InState routes) and routers with more staff
     commands go before them."""
     root = Router("root", on_error=error_reply)
-    for child in (events.router, surveys.router, points.router, customer.router, staff.router):
+    for child in (
+        events.router, surveys.router, points.router, complaints.router, customer.router,
+        complaints.staff_router, staff.router,
+    ):  # fmt: skip
         root.include_router(child)
     return root

@@ -22,6 +22,7 @@ from bot.wechat.models import (
     GroupMsgSendResult,
     MsgTemplateResult,
     MsgTemplateTask,
+    RobotTextMessage,
     StableTokenRequest,
     TemplateMessage,
     TemplateSendResult,
@@ -29,6 +30,7 @@ from bot.wechat.models import (
     TextContent,
     TokenResponse,
     WeComSendResult,
+    WeComTagTextMessage,
     WeComTextMessage,
     WelcomeMessage,
 )
@@ -147,6 +149,14 @@ class WeComClient:
         answer = await self.api.call("POST", "/cgi-bin/message/send", body=body)
         return WeComSendResult.model_validate(answer)
 
+    async def send_text_to_tag(self, tag_ids: str, content: str) -> WeComSendResult:
+        """App message to every member of the tags `tag_ids` (`1|2`)."""
+        body = WeComTagTextMessage(
+            totag=tag_ids, agentid=self.agent_id, text=TextContent(content=content)
+        )
+        answer = await self.api.call("POST", "/cgi-bin/message/send", body=body)
+        return WeComSendResult.model_validate(answer)
+
     async def send_welcome_msg(self, welcome_code: str, text: str) -> None:
         """Welcome message to a new external contact; the code lives 20 s and works once."""
         body = WelcomeMessage(welcome_code=welcome_code, text=TextContent(content=text))
@@ -176,11 +186,34 @@ class WeComClient:
             cursor = page.next_cursor
 
 
+ROBOT_TEXT_BYTES = 2048
+
+
+class GroupRobotClient:
+    """A WeCom group robot (`/cgi-bin/webhook/send?key=`): no access token, ≤ 20 messages a
+    minute per robot, text ≤ 2,048 bytes (longer text is cut, not refused)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    async def send_text(self, key: str, content: str) -> None:
+        body = RobotTextMessage(text=TextContent(content=_cut_bytes(content, ROBOT_TEXT_BYTES)))
+        await self.transport.call("POST", "/cgi-bin/webhook/send", params={"key": key}, body=body)
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode(errors="ignore") + "…"
+
+
 @dataclass(frozen=True)
 class WeChatClients:
     oa: OfficialAccountClient
     wecom: WeComClient
     session: aiohttp.ClientSession = field(repr=False)
+    robot: GroupRobotClient | None = None
 
     async def close(self) -> None:
         """Closes the HTTP session; the store belongs to the caller."""
@@ -199,6 +232,7 @@ async def open_clients(
         oa=_oa_client(settings_oa, store, session, token_margin),
         wecom=_wecom_client(settings_wecom, store, session, token_margin),
         session=session,
+        robot=GroupRobotClient(Transport(session, settings_wecom.api_base_url)),
     )
 
 

@@ -75,6 +75,20 @@ class WeComTextMessage(_Payload):
     text: TextContent
 
 
+class WeComTagTextMessage(_Payload):
+    totag: str
+    msgtype: Literal["text"] = "text"
+    agentid: int
+    text: TextContent
+
+
+class RobotTextMessage(_Payload):
+    """Group robot `webhook/send`: text up to 2,048 bytes."""
+
+    msgtype: Literal["text"] = "text"
+    text: TextContent
+
+
 class WeComSendResult(_Payload):
     """Recipients WeChat could not reach come back as `|`-joined ids, not as an error."""
 

@@ -12,7 +12,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('siyu', '0007_audit')]
+    dependencies = [('siyu', '0008_complaints')]
 
     initial = False
 

@@ -13,7 +13,17 @@ from crm.models.campaigns import (
     RunStatus,
     SendChannel,
 )
-from crm.models.complaints import Complaint, ComplaintStatus
+from crm.models.complaints import (
+    ACTIVE_STATUSES,
+    Complaint,
+    ComplaintCounter,
+    ComplaintHistory,
+    ComplaintMessage,
+    ComplaintNotification,
+    ComplaintSeverity,
+    ComplaintStatus,
+    NotificationStatus,
+)
 from crm.models.customers import BirthdayCalendar, Channel, Customer, Gender, LifecycleStage
 from crm.models.interactions import (
     Delivery,
@@ -42,6 +52,7 @@ from crm.models.surveys import (
 from crm.models.tags import CustomerTag, KeywordRule, Tag, TagSource
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "ApiToken",
     "AuditEntry",
     "BirthdayCalendar",
@@ -52,6 +63,11 @@ __all__ = [
     "CampaignStatus",
     "Channel",
     "Complaint",
+    "ComplaintCounter",
+    "ComplaintHistory",
+    "ComplaintMessage",
+    "ComplaintNotification",
+    "ComplaintSeverity",
     "ComplaintStatus",
     "Coupon",
     "Customer",
@@ -68,6 +84,7 @@ __all__ = [
     "LifecycleChange",
     "LifecycleStage",
     "MessageTemplate",
+    "NotificationStatus",
     "Order",
     "PointsEntry",
     "PointsKind",

@@ -16,8 +16,8 @@ from tortoise.queryset import QuerySet, ValuesQuery
 
 from crm import birthdays, points
 from crm.models import (
+    ACTIVE_STATUSES,
     Complaint,
-    ComplaintStatus,
     Customer,
     CustomerTag,
     Interaction,
@@ -302,7 +302,7 @@ def _negative(c: _Compiler, node: r.NegativeSentimentCondition) -> Q:
 
 
 def _complaints(c: _Compiler, node: r.OpenComplaintsCondition) -> Q:
-    open_ = Complaint.filter(status=ComplaintStatus.OPEN)
+    open_ = Complaint.filter(status__in=ACTIVE_STATUSES)
     return Q(id__in=Subquery(_at_least(open_, node.min_count)))
 
 

@@ -163,7 +163,7 @@ async def test_the_root_has_every_handler_once() -> None:
     ]
     assert len(names) == len(set(names))
     assert "customer.default" in names and "staff.unknown_command" in names
-    assert root_router().commands()[0].command == "help"
+    assert "help" in [route.command for route in root_router().commands()]
 
 
 async def test_a_command_needs_its_role() -> None:

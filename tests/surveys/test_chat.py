@@ -93,7 +93,8 @@ async def test_a_complaint_inside_a_survey_wins_and_the_survey_stays(world: Surv
     reply = await chat.say("你们的快递太慢了，我要投诉", 52)
     assert "非常抱歉" in reply and "第" not in reply  # the complaint route answered
     assert (await status(someone.id)).current == 2
-    assert "第 3/5 题" in await chat.say("不满意", 53)
+    await chat.say("订单号 202612010001，三天了还没到", 53)  # the complaint's follow-up answer
+    assert "第 3/5 题" in await chat.say("不满意", 54)  # the survey resumed where it was
 
 
 async def test_an_unsubscribe_inside_a_survey_is_done(world: SurveyWorld) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.wechat.fake import externalcontact, media, menu, oa, wecom
+from bot.wechat.fake import externalcontact, media, menu, oa, robot, wecom
 from bot.wechat.fake.control import API_PATHS, add_control_routes
 from bot.wechat.fake.errcodes import FakeFailure
 from bot.wechat.fake.http import (
@@ -53,6 +53,7 @@ ROUTES = (
     _wecom("GET", f"{EC}/get", externalcontact.externalcontact_get),
     _wecom("POST", f"{EC}/add_msg_template", externalcontact.add_msg_template),
     _wecom("POST", f"{EC}/get_groupmsg_send_result", externalcontact.get_groupmsg_send_result),
+    _wecom("POST", robot.PATH, robot.webhook_send, kind=None),  # group robot: key, no token
 )
 _METHODS = {route.path: route.method for route in ROUTES}
 

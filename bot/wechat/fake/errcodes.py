@@ -95,6 +95,7 @@ WECOM_ERRMSG: dict[int, str] = {
     82001: "All touser & toparty & totag invalid",
     84061: "not external contact",
     90200: "miniprogram appid missing",
+    93000: "invalid webhook url",
 }
 KNOWN_ERRCODES = frozenset(OA_ERRMSG) | frozenset(WECOM_ERRMSG)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-_SECRET_KEYS = frozenset({"secret", "corpsecret", "appsecret"})
+_SECRET_KEYS = frozenset({"secret", "corpsecret", "appsecret", "key"})  # key: group robot
 MEDIA_LIFETIME = 3 * 24 * 3600  # temporary media live three days
 
 

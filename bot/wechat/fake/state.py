@@ -69,6 +69,7 @@ class FakeWeChat:
         self.wecom_apps = {app.corp_id: app for app in wecom_apps or [FakeWeComApp()]}
         self.strict_openids, self.strict_contacts = strict_openids, strict_contacts
         self.staff, self.parties, self.tags = staff, parties, tags
+        self.robot_keys: set[str] | None = None  # group-robot keys that exist (None: any)
         self.enforce_windows, self.clock, self.log_calls = windows, clock, log_calls
         self.reset()
 
