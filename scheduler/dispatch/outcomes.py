@@ -49,11 +49,11 @@ class SentWriter:
                 for _, future in batch:
                     future.set_exception(exc)
                 continue
-            for sent, future in batch:
-                future.set_result(sent.delivery_id in marked)
             invited = [(s.campaign_id, s.customer_id) for s, _ in batch
                        if s.survey and s.delivery_id in marked]  # fmt: skip
-            await survey_outbox.started(invited, clock=self._clock)
+            await survey_outbox.started(invited, clock=self._clock)  # before the senders go on
+            for sent, future in batch:
+                future.set_result(sent.delivery_id in marked)
 
     async def _write(self, sent: list[Sent]) -> set[int]:
         """Idempotent (guarded by claim and status), so trying again never marks twice."""
