@@ -194,10 +194,10 @@ def wecom(settings: Settings) -> Simulator:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`once` tests use PostgreSQL in both passes: the SQLite pass would only repeat them."""
-    if TEST_DATABASE_URL != "sqlite":
-        return
-    once = [item for item in items if item.get_closest_marker("once")]
-    if once:
-        config.hook.pytest_deselected(items=once)
-        items[:] = [item for item in items if not item.get_closest_marker("once")]
+    """`once` tests use PostgreSQL in both passes: the SQLite pass would only repeat them;
+    `sqlite_only` tests run in the SQLite pass alone (deselected, not skipped, elsewhere)."""
+    other = "sqlite_only" if TEST_DATABASE_URL != "sqlite" else "once"
+    dropped = [item for item in items if item.get_closest_marker(other)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker(other)]
