@@ -105,3 +105,14 @@ def test_the_default_rule_is_the_one_training_chose() -> None:
     assert [settings.neutral_low, settings.neutral_high] == recorded
     limit = read_model(DEFAULT_MODEL)["evaluation"]["opinion_max_chars"]
     assert settings.opinion_max_chars == limit
+
+
+def test_the_threshold_is_chosen_on_the_validation_parts_only() -> None:
+    # Validation: negatives score up to 0.6, so 0.61 separates; the reported part would
+    # want 0.5, and must not move it.
+    validation = crossdomain.Scored([0.2, 0.55, 0.6, 0.62, 0.9], [0, 0, 0, 1, 1])
+    report = crossdomain.Scored([0.2, 0.45, 0.52, 0.9], [0, 0, 1, 1])
+    folds = [crossdomain.Fold("书籍", validation, report)]
+    assert crossdomain.choose_threshold(folds) == 0.61
+    assert validation.metrics(0.61).accuracy == 1.0
+    assert validation.metrics(0.5).accuracy == 0.6
