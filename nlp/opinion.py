@@ -25,6 +25,7 @@ _LEXICON = (
 ) - _NOT_CUES
 _EMOJI = lexicon.EMOJI_POSITIVE | lexicon.EMOJI_NEGATIVE
 
+
 def _split(text: str) -> list[str]:
     return text.split()
 
