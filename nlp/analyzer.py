@@ -9,6 +9,7 @@ from nlp.config import NlpSettings
 from nlp.features import normalize
 from nlp.intent import IntentClassifier
 from nlp.keywords import InterestKeywords, KeywordTagger
+from nlp.opinion import has_opinion
 from nlp.sentiment import SentimentModel, label_for
 from nlp.tags import KeywordRule, TagHit, TagSource
 from nlp.tokenizer import Tokenizer
@@ -16,7 +17,8 @@ from nlp.words import Vocabulary, Word
 
 _INTENTS = {intent.value for intent in Intent}
 _LABELS = {label.value for label in SentimentLabel}
-_EMPTY = Sentiment(score=0.5, label=SentimentLabel.NEUTRAL)
+_NEUTRAL = SentimentLabel.NEUTRAL
+_EMPTY = Sentiment(score=0.5, label=_NEUTRAL)
 
 
 def rules_from_settings(settings: NlpSettings) -> tuple[KeywordRule, ...]:
@@ -88,11 +90,19 @@ class Analyzer:
         score = self._model.score_message(tokens, norm, self._vocabulary, words)
         mood = Sentiment(score, label_for(score, cfg.neutral_low, cfg.neutral_high))
         decided = self._intents.classify(norm, mood, is_lower=True)
+        if mood.label is not _NEUTRAL and self._no_opinion(tokens, norm, decided.intent):
+            mood = Sentiment(score, _NEUTRAL)
         tags = self._tags(norm, mood, decided.intent, extra_rules)
         keywords = self._interest.top_of(words, tokens, norm, self.settings.max_keywords)
         return Analysis(
             text, tuple(tokens), tuple(keywords), mood, decided.intent, decided.reason, tags
         )
+
+    def _no_opinion(self, tokens: list[str], norm: str, intent: Intent) -> bool:
+        """A short message with no opinion cue (nlp.opinion) and no complaint or thanks."""
+        if intent is Intent.COMPLAINT or intent is Intent.THANKS:
+            return False
+        return not has_opinion(tokens, norm, self.settings.sentiment.opinion_max_chars)
 
     def _word(self, token: str) -> Word:
         return self._model.by_family.word(token, self._interest.idf_of(token))

@@ -13,7 +13,7 @@ reported figure, never looked at while choosing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nlp.sentiment import SentimentModel
 from nlp.tokenizer import Tokenizer
@@ -30,17 +30,20 @@ from nlp.training.train import (
 
 VALIDATION_BUCKET = 1
 TEST_BUCKET = 0
+THRESHOLDS = [round(0.35 + 0.01 * i, 2) for i in range(31)]
 
 
 @dataclass(frozen=True)
 class Scored:
-    """One left-out domain's part: scores P(positive) and the labels."""
+    """One left-out domain's part: scores P(positive), the labels and the texts."""
 
     scores: list[float]
     labels: list[int]
+    texts: list[str] = field(default_factory=list)
 
-    def metrics(self) -> Metrics:
-        return metrics([int(s >= 0.5) for s in self.scores], self.labels)
+    def metrics(self, threshold: float = 0.5) -> Metrics:
+        """Read as binary: positive from `threshold` up."""
+        return metrics([int(s >= threshold) for s in self.scores], self.labels)
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,15 @@ def run_fold(corpus: Corpus, domain: str, cfg: TrainConfig) -> Fold:
     data = fit(rows, labels, weights, cfg)
     model = SentimentModel(weights=data["weights"], bias=data["bias"])
     mine = [i for i, ex in enumerate(corpus.shared) if ex.domain == domain]
-    parts: dict[bool, tuple[list[float], list[int]]] = {True: ([], []), False: ([], [])}
+    parts: dict[bool, tuple[list[float], list[int], list[str]]] = {
+        True: ([], [], []),
+        False: ([], [], []),
+    }
     for i in mine:
-        scores, gold = parts[bucket(corpus.shared[i].text) == VALIDATION_BUCKET]
+        scores, gold, texts = parts[bucket(corpus.shared[i].text) == VALIDATION_BUCKET]
         scores.append(model.score(corpus.shared_rows[i]))
         gold.append(corpus.shared[i].label)
+        texts.append(corpus.shared[i].text)
     return Fold(domain, Scored(*parts[True]), Scored(*parts[False]))
 
 
@@ -114,24 +121,31 @@ def run(corpus: Corpus, cfg: TrainConfig) -> list[Fold]:
     return [run_fold(corpus, domain, cfg) for domain in corpus.domains()]
 
 
-def mean(folds: Sequence[Fold], part: str) -> tuple[float, float]:
+def mean(folds: Sequence[Fold], part: str, threshold: float = 0.5) -> tuple[float, float]:
     """Mean over domains (each domain counts once) of accuracy and negative F1."""
-    figures = [getattr(fold, part).metrics() for fold in folds]
+    figures = [getattr(fold, part).metrics(threshold) for fold in folds]
     return (
         sum(m.accuracy for m in figures) / len(figures),
         sum(m.negative_f1 for m in figures) / len(figures),
     )
 
 
-def summary(folds: Sequence[Fold]) -> dict[str, dict[str, list[float]]]:
+def choose_threshold(folds: Sequence[Fold]) -> float:
+    """The binary threshold with the best validation mean of accuracy plus negative F1
+    (their sum: the issue's target is both); ties go to the one nearest 0.5."""
+    return max(THRESHOLDS, key=lambda t: (sum(mean(folds, "validation", t)), -abs(t - 0.5)))
+
+
+def summary(folds: Sequence[Fold], threshold: float = 0.5) -> dict[str, dict[str, list[float]]]:
     """{domain or "mean": {"validation" | "report": [n, accuracy, negative F1]}}."""
     out: dict[str, dict[str, list[float]]] = {}
     for fold in folds:
         out[fold.domain] = {
-            part: _triple(getattr(fold, part).metrics()) for part in ("validation", "report")
+            part: _triple(getattr(fold, part).metrics(threshold))
+            for part in ("validation", "report")
         }
     out["mean"] = {
-        part: [float(len(folds)), *(round(x, 4) for x in mean(folds, part))]
+        part: [float(len(folds)), *(round(x, 4) for x in mean(folds, part, threshold))]
         for part in ("validation", "report")
     }
     return out

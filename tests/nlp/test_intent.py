@@ -112,6 +112,14 @@ def test_intent_rules_come_from_config() -> None:
         "积分可以抵现吗",
         "check my points",
         "points balance",
+        "看看我的分",
+        "我现在多少分",
+        "怎么用积分",
+        "可以用积分吗",
+        "帮我查一下我的积分",
+        "积分还剩多少",
+        "积分有效期多久",
+        "兑换礼品要多少积分",
     ],
 )
 def test_points_query_in_every_phrasing(analyzer: Analyzer, text: str) -> None:
@@ -129,6 +137,12 @@ def test_points_query_in_every_phrasing(analyzer: Analyzer, text: str) -> None:
         "十分满意",
         "打几分合适",
         "分几次发货",
+        "我几分钟能到",
+        "还有几分钟到",
+        "这家店评分多少",
+        "看看分店在哪",
+        "我要三分熟的",
+        "有多少分量",
     ],
 )
 def test_points_query_leaves_other_fen_alone(analyzer: Analyzer, text: str) -> None:
