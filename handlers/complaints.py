@@ -27,6 +27,7 @@ from crm.errors import ComplaintError, ComplaintNotFound, ComplaintStateError
 from crm.models import Complaint, ComplaintNotification, Customer, Staff
 from crm.permissions import Action
 from handlers.context import Context, Messenger
+from handlers.customer import wants_opt_out
 from handlers.filters import (
     AsyncFilter,
     CommandCall,
@@ -81,7 +82,7 @@ def _follow_up(ticket: Complaint, text: str) -> str | None:
     return None
 
 
-@router.message(InState(FLOW, DETAILS), has_customer, has_text)
+@router.message(InState(FLOW, DETAILS), ~wants_opt_out, has_customer, has_text)
 async def details_answer(ctx: Context, customer: Customer, state: ConversationState) -> Reply:
     """The next message after the follow-up question is its answer."""
     settings = complaint_config.current()

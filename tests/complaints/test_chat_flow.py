@@ -133,3 +133,16 @@ async def test_a_ticket_note_is_not_a_customer_note(
     assert "工单" not in other
     [noted] = await ComplaintHistory.filter(action="note")
     assert noted.note == "已致电客户" and noted.actor == "staff:boss"
+
+
+async def test_an_unsubscribe_while_a_question_is_pending_still_opts_out(
+    client: TestClient, oa: Simulator, fake_wechat: FakeWeChat
+) -> None:
+    someone = await customer()
+    reply = await customer_says(client, oa, OPENID, "我要投诉，快递三天还没到", 301)
+    number = number_in(reply)
+    assert "已为您退订" in await customer_says(client, oa, OPENID, "退订", 302)
+    await someone.refresh_from_db()
+    assert someone.opted_out
+    reply = await customer_says(client, oa, OPENID, "订单号 202611300001", 303)
+    assert f"已补充到工单 {number}" in reply  # the question still waits for its answer
