@@ -14,7 +14,10 @@ import logging
 import os
 import socket
 import uuid
-from datetime import timedelta
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.wechat.client import WeChatClients
 from crm.campaigns import claims
@@ -29,6 +32,16 @@ from scheduler.dispatch.sending import Prepared, Sender
 from scheduler.dispatch.wecom_tasks import TaskPoller, create_tasks
 
 log = logging.getLogger("siyu.dispatch")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A claimed, prepared batch: how many were claimed, what to send, and until when."""
+
+    claimed: int
+    sends: list[Prepared]
+    deadline: datetime
 
 
 def worker_name() -> str:
@@ -67,18 +80,26 @@ class Dispatcher:
 
     async def dispatch_once(self) -> int:
         """One batch: claimed, prepared, sent; returns how many were claimed."""
+        taken = await self.take()
+        await self.send(taken)
+        return taken.claimed
+
+    async def take(self) -> Taken:
+        """Claim and prepare a batch; the unsendable are settled, WeCom tasks created."""
         lease = self.settings.lease_seconds
         batch = await claims.claim(
             self.worker, self.batch_limit(), lease_seconds=lease, clock=self.clock
         )
         if not batch:
-            return 0
+            return Taken(0, [], self.clock.now())
         deadline = self.clock.now() + timedelta(seconds=lease * 0.75)
         prepared = await prepare(batch, self._renderers, clock=self.clock)
         await self._settle_unsendable(prepared)
         await create_tasks(self.sender, prepared.tasks)
-        await self._send_all(prepared.sends, deadline)
-        return len(batch)
+        return Taken(len(batch), prepared.sends, deadline)
+
+    async def send(self, taken: Taken) -> None:
+        await self._send_all(taken.sends, taken.deadline)
 
     async def _settle_unsendable(self, prepared: PreparedBatch) -> None:
         for delivery, reason in prepared.skipped:
@@ -90,12 +111,12 @@ class Dispatcher:
         for delivery, due_at in prepared.deferred:
             await claims.defer(delivery.id, self.worker, due_at=due_at, clock=self.clock)
 
-    async def _send_all(self, items: list[Prepared], deadline: object) -> None:
+    async def _send_all(self, items: list[Prepared], deadline: datetime) -> None:
         gate = asyncio.Semaphore(self.settings.concurrency)
 
         async def one(item: Prepared) -> None:
             async with gate:
-                if self.clock.now() >= deadline:  # type: ignore[operator]
+                if self.clock.now() >= deadline:
                     return  # the lease is nearly over: the next claim sends it
                 await self.sender.send(item)
                 self.sent += 1
@@ -104,14 +125,14 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: batches back to back while work is due, else a pause; the WeCom task
-        results polled every `poll_seconds`. A batch in progress finishes before it returns."""
+        results polled every `poll_seconds`. While a batch is sent the next is claimed and
+        prepared, so the sends do not wait on those queries (30,000 deliveries, one worker,
+        loaded machine, one run: 1,245 and 990/s before, 1,361 and 1,399/s after). The
+        batches in hand are sent before it returns."""
         log.info("dispatcher %s started", self.worker)
         poller = asyncio.create_task(self._poll_loop(stop))
         try:
-            while not stop.is_set():
-                if await self._guarded_batch() == 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.settings.idle_seconds)
+            await self._pipeline(stop)
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -121,12 +142,26 @@ class Dispatcher:
             self.outcomes.statements,
         )  # fmt: skip
 
-    async def _guarded_batch(self) -> int:
+    async def _pipeline(self, stop: asyncio.Event) -> None:
+        taken = await self._guarded(self.take())
+        while True:
+            if taken is None or not taken.claimed:
+                if stop.is_set():
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.settings.idle_seconds)
+                taken = None if stop.is_set() else await self._guarded(self.take())
+                continue
+            following = None if stop.is_set() else asyncio.create_task(self._guarded(self.take()))
+            await self._guarded(self.send(taken))
+            taken = await following if following is not None else None
+
+    async def _guarded(self, step: Awaitable[T]) -> T | None:
         try:
-            return await self.dispatch_once()
+            return await step
         except Exception:  # the database or the store hiccuped: log, pause, try again
             log.exception("dispatch batch failed")
-            return 0
+            return None
 
     async def _poll_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
