@@ -6,8 +6,10 @@ which tags a customer already has (tags stick). Staff roles are read every time 
 from __future__ import annotations
 
 from crm import customers, tagging
+from crm.surveys import responses as survey_responses
 
 
 def clear() -> None:
     customers.cache.clear()
     tagging.forget_cached()
+    survey_responses.forget_none_live()

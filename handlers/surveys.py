@@ -49,7 +49,7 @@ class InSurvey(AsyncFilter):
 
     async def check_async(self, ctx: Context) -> FilterResult:
         state = await load_state(ctx)
-        if state is None and ctx.customer is not None:
+        if state is None and ctx.customer is not None and await responses.any_live(self.clock):
             state = await _from_database(ctx.customer.id, self.clock)
         if state is None or state.flow != FLOW:
             return False

@@ -83,6 +83,7 @@ async def database_url(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[s
             await _reset_postgres(url)
         except (OSError, DBConnectionError) as exc:
             unavailable("PostgreSQL", exc)
+    caches.clear()  # process-local memos of another test's database
     await open_database(url)
     yield url
     await close_database()

@@ -24,7 +24,7 @@ from crm.config import CampaignSettings
 from crm.models import Campaign, SurveyResponse
 from crm.models.surveys import ResponseStatus
 from crm.surveys.questions import invitation_text
-from crm.surveys.responses import ACTIVE, get_survey, questions_of
+from crm.surveys.responses import ACTIVE, forget_none_live, get_survey, questions_of
 
 log = logging.getLogger("siyu.surveys")
 EXPIRY_OPTION = "survey_expiry_seconds"
@@ -92,6 +92,7 @@ async def _start(campaign: Campaign, customer_id: int, clock: Clock) -> int:
     first = (await questions_of(survey_id))[0]
     expiry = float(campaign.options.get(EXPIRY_OPTION, 24 * 3600))
     now = clock.now()
+    forget_none_live()  # only this process: the one the customer's answer reaches may wait 2 s
     await SurveyResponse.create(
         survey_id=survey_id, customer_id=customer_id, status=ResponseStatus.INVITED,
         current=first.position, source="segment", invited_at=now,
