@@ -10,8 +10,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tortoise.transactions import in_transaction
 
-from crm.errors import InvalidSurvey
-from crm.models.surveys import QuestionType, Survey, SurveyQuestion
+from crm.errors import InvalidSurvey, SurveyInUse, SurveyNotFound
+from crm.models.campaigns import Campaign
+from crm.models.surveys import QuestionType, Survey, SurveyQuestion, SurveyResponse
 
 _CHOICES = {QuestionType.SINGLE, QuestionType.MULTI}
 
@@ -114,3 +115,16 @@ def survey_json(survey: Survey, questions: list[SurveyQuestion]) -> dict[str, An
 
 def dumps(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+async def delete_survey(survey_id: int) -> Survey:
+    """Delete a survey nobody was sent (SurveyInUse once it has responses or a campaign)."""
+    async with in_transaction() as conn:
+        survey = await Survey.select_for_update().using_db(conn).get_or_none(id=survey_id)
+        if survey is None:
+            raise SurveyNotFound(f"survey {survey_id}")
+        responses = SurveyResponse.filter(survey_id=survey_id).using_db(conn)
+        if await responses.exists() or await Campaign.filter(survey_id=survey_id).exists():
+            raise SurveyInUse(f"问卷 {survey_id} 已经发出或已有回答，不能删除")
+        await survey.delete(using_db=conn)
+    return survey
