@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.wechat.fake import FakeWeChat
 from crm import complaints
 from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK
 from crm.complaints import classify
 from crm.complaints import config as complaint_config
 from crm.complaints.intake import Incoming
-from crm.models import AuditEntry, Complaint, Customer, Role
+from crm.models import AuditEntry, Complaint, Customer, Interaction, Role
 from tests.api.conftest import Api, assert_error
 
 
@@ -37,19 +38,33 @@ async def test_actions_go_through_the_services_and_audit_once_each(api: Api) -> 
     await api.ok("POST", base + "/category", Role.OPERATOR, json={"category": "商品质量"})
     done = await api.ok("POST", base + "/resolve", Role.OPERATOR, json={"resolution": "已补发"})
     assert done["status"] == "resolved" and done["resolution"] == "已补发"
+    assert done["customer_told"].startswith("客户 48 小时内没有发消息")  # as /resolve says
     assert (await api.ok("POST", base + "/close", Role.OPERATOR))["status"] == "closed"
     rows = await AuditEntry.all().order_by("id")
     assert [r.action for r in rows] == [
         "complaint.ack", "complaint.assign", "complaint.note", "complaint.category",
-        "complaint.resolve", "complaint.close",
+        "complaint.resolve", "complaint.notify", "complaint.close",
     ]  # fmt: skip
     assert rows[0].request_id == "req-ack" and all(r.request_id for r in rows)
     assert rows[1].after["assignee"] == "lisi"
     detail = await api.ok("GET", base, Role.VIEWER)
-    assert [h["action"] for h in detail["history"]][-6:] == [
-        "ack", "assign", "note", "category", "resolve", "close",
+    assert [h["action"] for h in detail["history"]][-7:] == [
+        "ack", "assign", "note", "category", "resolve", "notify", "close",
     ]  # fmt: skip
     assert detail["messages"][0]["text"].startswith("我要投诉")
+
+
+async def test_resolving_tells_the_customer_inside_the_window(
+    api: Api, fake_wechat: FakeWeChat
+) -> None:
+    t = await _ticket("o1")
+    await Interaction.create(customer_id=t.customer_id, channel="oa", direction="in",  # type: ignore[attr-defined]
+                             kind="text", content="在吗")  # fmt: skip
+    done = await api.ok("POST", f"/complaints/{t.id}/resolve", json={"resolution": "已补发"})
+    assert done["customer_told"] == "处理结果和满意度问题已发送给客户。"
+    pushed = fake_wechat.sent_texts("o1")
+    assert pushed[0].endswith("处理结果：已补发") and "1–5" in pushed[1]
+    assert (await Complaint.get(id=t.id)).satisfaction_asked_at is not None
 
 
 async def test_a_closed_ticket_cannot_be_resolved(api: Api) -> None:

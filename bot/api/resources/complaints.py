@@ -18,8 +18,8 @@ from tortoise.expressions import Q
 from bot.api.models import Out, Strict
 from bot.api.pagination import Page, PageQuery, page_of
 from bot.api.registry import API, Call
-from bot.keys import SETTINGS
-from crm import complaints, surveys
+from bot.keys import PIPELINE, SETTINGS
+from crm import complaints
 from crm.clock import SYSTEM_CLOCK
 from crm.complaints import config as complaint_config
 from crm.complaints.handling import tell_assignee
@@ -33,6 +33,7 @@ from crm.models import (
 )
 from crm.permissions import Action
 from crm.privacy import Personal, masked, record_unmasked_read
+from handlers.complaints import on_resolved, tell_customer
 
 TAG = "complaints"
 TICKET = "/v1/complaints/{complaint_id}"
@@ -64,6 +65,10 @@ class ComplaintOut(Out):
     resolution_due: datetime | None
     sla_breached: bool
     customer: CustomerBrief
+
+
+class ResolvedOut(ComplaintOut):
+    customer_told: str = Field(description="whether the resolution reached the customer")
 
 
 class HistoryOut(Out):
@@ -261,14 +266,18 @@ async def note_complaint(call: Call) -> ComplaintOut:
 
 
 @API.route("POST", TICKET + "/resolve", action=Action.COMPLAINTS_HANDLE, tag=TAG,
-           body=ResolveBody, response=ComplaintOut)  # fmt: skip
-async def resolve_complaint(call: Call) -> ComplaintOut:
-    """Resolve the ticket with what was done; the configured survey after a resolved
-    complaint follows (surveys.after.complaint_resolved)."""
+           body=ResolveBody, response=ResolvedOut)  # fmt: skip
+async def resolve_complaint(call: Call) -> ResolvedOut:
+    """Resolve the ticket with what was done. As /resolve in WeCom: the resolution and the
+    1–5 question are pushed to the customer inside WeChat's 48-hour window (`customer_told`
+    says what happened), then the survey configured after a resolved complaint follows."""
     number = await _number(call["complaint_id"])
     ticket = await complaints.resolve(number, call.body.resolution, actor=call.actor)
-    await surveys.on_complaint_resolved(ticket.customer_id)  # type: ignore[attr-defined]
-    return await _answer(call, ticket)
+    messenger = call.request.config_dict[PIPELINE].messenger
+    told = await tell_customer(messenger, ticket, call.actor, SYSTEM_CLOCK)
+    await on_resolved(ticket.customer_id)  # type: ignore[attr-defined]
+    answer = await _answer(call, await Complaint.get(id=ticket.id))
+    return ResolvedOut(**answer.model_dump(), customer_told=told)
 
 
 @API.route("POST", TICKET + "/close", action=Action.COMPLAINTS_HANDLE, tag=TAG,
