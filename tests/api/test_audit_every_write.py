@@ -71,6 +71,7 @@ CASES: dict[str, Case] = {
     "create_staff": Case({"userid": "wangwu", "role": "operator"}),
     "update_staff": Case({"role": "admin"}),
     "create_survey_definition": Case(NPS_SURVEY),
+    "replace_survey_definition": Case({**NPS_SURVEY, "name": "简短回访"}),
     "delete_survey_definition": Case(),
     "send_survey": Case({"segment_id": 1}),
     "create_tag": Case({"name": "另一个"}),

@@ -28,6 +28,24 @@ async def test_create_read_list_delete_audited(api: Api) -> None:
     assert rows[0].after["name"] == NPS_SURVEY["name"] and rows[1].before["id"] == sid
 
 
+async def test_replace_until_sent(api: Api) -> None:
+    sid = (await api.ok("POST", "/surveys", json=NPS_SURVEY))["id"]
+    short = {**NPS_SURVEY, "name": "简短回访", "questions": NPS_SURVEY["questions"][:1]}
+    replaced = await api.ok("PUT", f"/surveys/{sid}", Role.OPERATOR, json=short)
+    assert replaced["id"] == sid and [q["type"] for q in replaced["questions"]] == ["nps"]
+    update = await AuditEntry.get(action="surveys.update")
+    assert update.before["name"] == NPS_SURVEY["name"] and update.after["name"] == "简短回访"
+    await Customer.create(openid="oSeg0", subscribed=True)
+    segment = await segments.create_segment(
+        "all", {"field": "subscribed", "op": "eq", "value": True}, actor=Actor.system("test")
+    )
+    await api.ok("POST", f"/surveys/{sid}/send", json={"segment_id": segment.id})
+    status, body = await api.call("PUT", f"/surveys/{sid}", json=NPS_SURVEY)
+    assert status == 409
+    assert_error(body, "conflict")
+    assert (await api.ok("GET", f"/surveys/{sid}"))["name"] == "简短回访"
+
+
 async def test_a_bad_definition_names_the_field(api: Api) -> None:
     bad = {**NPS_SURVEY, "questions": [{"type": "single", "text": "选一个", "options": ["a"]}]}
     status, body = await api.call("POST", "/surveys", json=bad)

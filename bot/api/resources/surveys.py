@@ -1,7 +1,7 @@
 """/v1/surveys: create (the body is the definition `siyu survey create` reads), list, read,
-delete (only a survey never sent: 409 otherwise), send (to a customer by id or openid now, or
-to a segment through the campaign outbox, as `siyu survey send`) and results (as
-`siyu survey results`). Every write commits with its audit row."""
+replace and delete (only a survey never sent: 409 otherwise), send (to a customer by id or
+openid now, or to a segment through the campaign outbox, as `siyu survey send`) and results
+(as `siyu survey results`). Every write commits with its audit row."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ from crm.errors import NotFound, SurveyNotSent
 from crm.models import Customer
 from crm.models.surveys import Survey
 from crm.permissions import Action
-from crm.surveys.definitions import SurveyDefinition, create_survey, delete_survey, survey_json
+from crm.surveys.definitions import (
+    SurveyDefinition,
+    create_survey,
+    delete_survey,
+    replace_survey,
+    survey_json,
+)
 from crm.surveys.outbox import send_to_segment
 from crm.surveys.responses import get_survey, questions_of
 from crm.surveys.results import results
@@ -127,6 +133,19 @@ async def create_survey_definition(call: Call) -> SurveyOut:
         survey = await create_survey(call.body)
         after = await _json(survey)
         await audited(call, tx, "surveys.create", "survey", survey.id, after=after)
+    return SurveyOut.model_validate(after)
+
+
+@API.route("PUT", SURVEY, action=Action.SURVEYS_WRITE, tag=TAG,
+           body=SurveyDefinition, response=SurveyOut)  # fmt: skip
+async def replace_survey_definition(call: Call) -> SurveyOut:
+    """Replace the definition of a survey never sent (409 once it has responses or went to
+    a segment)."""
+    async with in_transaction() as tx:
+        before = await _json(await get_survey(call["survey_id"]))
+        after = await _json(await replace_survey(call["survey_id"], call.body))
+        await audited(call, tx, "surveys.update", "survey", call["survey_id"],
+                      before=before, after=after)  # fmt: skip
     return SurveyOut.model_validate(after)
 
 
