@@ -159,12 +159,9 @@ def _breached(now: datetime) -> Q:
 
 
 def _is_breached(t: Complaint, now: datetime) -> bool:
-    if t.status not in ACTIVE_STATUSES:
-        return False
-    late_answer = t.first_response_at is None and t.first_response_due is not None
-    return (late_answer and t.first_response_due <= now) or (  # type: ignore[operator]
-        t.resolution_due is not None and t.resolution_due <= now
-    )
+    """The same test on one ticket."""
+    due = [t.first_response_due if t.first_response_at is None else None, t.resolution_due]
+    return t.status in ACTIVE_STATUSES and any(d is not None and d <= now for d in due)
 
 
 def _brief(call: Call, customer: Customer) -> CustomerBrief:
