@@ -6,6 +6,7 @@ commits or rolls back with the change it describes. Nothing here updates or dele
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,8 @@ from crm.clock import Clock, utcnow
 from crm.models import AuditEntry
 
 Fields = Mapping[str, Any]
+# a door's request id, for the services that audit on their own (complaints): set per request
+REQUEST_ID: ContextVar[str | None] = ContextVar("audit_request_id", default=None)
 
 
 def changed(before: Fields, after: Fields) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -46,7 +49,7 @@ async def record(
         resource_id=None if resource_id is None else str(resource_id),
         before=_jsonable(before),
         after=_jsonable(after),
-        request_id=request_id,
+        request_id=request_id or REQUEST_ID.get(),
         using_db=conn,
     )
 

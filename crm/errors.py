@@ -131,3 +131,7 @@ class RateLimited(SiyuError):
 
 class CampaignNameTaken(CampaignError, Conflict):
     """Another campaign has that name (names are unique: staff find campaigns by them)."""
+
+
+class SurveyInUse(SurveyError, Conflict):
+    """A survey that has responses or was sent through a campaign cannot be deleted."""

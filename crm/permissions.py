@@ -39,6 +39,7 @@ class Action(StrEnum):
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
     PII_READ = "pii.read"  # personal data unmasked (phone, name, birthday, address)
+    REPORTS_READ = "reports.read"
 
 
 _READS = frozenset(
@@ -49,6 +50,7 @@ _READS = frozenset(
         Action.COMPLAINTS_READ,
         Action.SURVEYS_READ,
         Action.STAFF_READ,
+        Action.REPORTS_READ,
     }
 )
 _DAY_TO_DAY = _READS | {

@@ -5,7 +5,8 @@ saving change is exact), and per-day figures join a VALUES list of those bounds.
 
 Counted: new followers (an OA follow, or a new WeCom external contact), customers' inbound
 messages (events excluded), complaints opened and closed, the negative share of the messages
-nlp analysed, campaign deliveries. Complaint SLA, NPS and CSAT are not here yet."""
+nlp analysed, campaign deliveries; over a period also complaints resolved, SLA breaches (as
+crm.complaints' analysis counts them) and NPS and CSAT of the survey answers given in it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crm.clock import Clock
+from crm.clock import Clock, utcnow
+from crm.complaints.analysis import rates as complaint_rates
 from crm.errors import InvalidInput
 from crm.sql import fetch, is_postgres, value_rows
 
@@ -144,6 +146,9 @@ class Overview:
     complaints_closed: int
     deliveries: dict[str, int]  # by status, of deliveries created in the period
     sent_by_channel: dict[str, int]
+    complaints_resolved: int
+    sla_breaches: int  # tickets opened in the period past a deadline (answered late or not yet)
+    scores: Scores
 
     @property
     def new_followers(self) -> int:
@@ -152,6 +157,16 @@ class Overview:
     @property
     def negative_share(self) -> float | None:
         return share(sum(d.negative for d in self.days), sum(d.analysed for d in self.days))
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """NPS and CSAT of the survey answers given in the period (as crm.surveys.results)."""
+
+    nps_answers: int
+    nps: float | None  # promoters (9–10) minus detractors (0–6), in %
+    csat_answers: int
+    csat: float | None  # share of 4 and 5, in %
 
 
 _PER_DAY = f"""
@@ -190,6 +205,19 @@ GROUP BY r_score, f_score ORDER BY r_score DESC, f_score DESC
 _COMPLAINTS = """
 SELECT (SELECT COUNT(*) FROM complaint WHERE created_at >= ? AND created_at < ?) AS opened,
        (SELECT COUNT(*) FROM complaint WHERE closed_at >= ? AND closed_at < ?) AS closed
+"""
+
+_RESOLVED = "SELECT COUNT(*) AS n FROM complaint WHERE resolved_at >= ? AND resolved_at < ?"
+
+_SCORES = """
+SELECT q.kind AS kind, COUNT(*) AS n,
+  SUM(CASE WHEN a.number >= 9 THEN 1 ELSE 0 END) AS promoters,
+  SUM(CASE WHEN a.number <= 6 THEN 1 ELSE 0 END) AS detractors,
+  SUM(CASE WHEN a.number >= 4 THEN 1 ELSE 0 END) AS satisfied
+FROM survey_answer a JOIN survey_question q ON q.id = a.question_id
+WHERE NOT a.skipped AND a.number IS NOT NULL AND q.kind IN ('nps', 'csat')
+  AND a.created_at >= ? AND a.created_at < ?
+GROUP BY q.kind
 """
 
 _DELIVERIES = """
@@ -234,8 +262,9 @@ async def _counts(sql: str, lo: datetime, hi: datetime) -> dict[str, int]:
     return {str(next(iter(r.values())) or "none"): int(r["n"]) for r in rows}
 
 
-async def overview(start: date, end: date, timezone: str) -> Overview:
-    """The period from local day `start` to local day `end`, both included."""
+async def overview(start: date, end: date, timezone: str, clock: Clock | None = None) -> Overview:
+    """The period from local day `start` to local day `end`, both included (`clock`: when a
+    deadline not yet met counts as breached)."""
     days = period_days(start, end)
     lo, hi = day_bounds(start, timezone)[0], day_bounds(end, timezone)[1]
     flow = [Flow(r["from_stage"], r["to_stage"], int(r["n"])) for r in await fetch(_FLOW, [lo, hi])]
@@ -246,6 +275,24 @@ async def overview(start: date, end: date, timezone: str) -> Overview:
         complaints_opened=int(complaints["opened"]), complaints_closed=int(complaints["closed"]),
         deliveries=await _counts(_DELIVERIES, lo, hi),
         sent_by_channel=await _counts(_SENT, lo, hi),
+        complaints_resolved=int((await fetch(_RESOLVED, [lo, hi]))[0]["n"]),
+        sla_breaches=int((await complaint_rates(lo, hi, utcnow(clock)))["breached"] or 0),
+        scores=await scores(lo, hi),
+    )  # fmt: skip
+
+
+def _percent(part: Any, whole: int) -> float | None:
+    return None if not whole else round(100 * int(part or 0) / whole, 1)
+
+
+async def scores(lo: datetime, hi: datetime) -> Scores:
+    """NPS and CSAT of the answers given in [lo, hi)."""
+    rows = {r["kind"]: r for r in await fetch(_SCORES, [lo, hi])}
+    nps, csat = rows.get("nps"), rows.get("csat")
+    nps_n, csat_n = int(nps["n"]) if nps else 0, int(csat["n"]) if csat else 0
+    return Scores(
+        nps_n, _percent(int(nps["promoters"]) - int(nps["detractors"]), nps_n) if nps else None,
+        csat_n, _percent(csat["satisfied"], csat_n) if csat else None,
     )  # fmt: skip
 
 

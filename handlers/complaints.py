@@ -364,7 +364,7 @@ async def resolve(ctx: Context, staff: Staff, command: CommandCall) -> Reply:
         t = await complaints.resolve(
             command.args[0], _rest_after_id(command), actor=actor, clock=ctx.clock
         )
-        told = await _tell_customer(ctx, t, actor)
+        told = await tell_customer(ctx.messenger, t, actor, ctx.clock)
         await on_resolved(t.customer_id)  # type: ignore[attr-defined]
         return f"工单 {t.number} 已标记为已解决。{told}"
 
@@ -379,27 +379,26 @@ SATISFACTION_QUESTION = (
 )
 
 
-async def _tell_customer(ctx: Context, ticket: Complaint, actor: Actor) -> str:
-    """The resolution and the satisfaction question, inside WeChat's 48-hour window only."""
+async def tell_customer(messenger: Messenger, ticket: Complaint, actor: Actor, clock: Clock) -> str:
+    """The resolution and the satisfaction question, inside WeChat's 48-hour window only
+    (both doors: the /resolve command and the admin API); what staff are told of it."""
     customer = await Customer.get(id=ticket.customer_id)  # type: ignore[attr-defined]
-    if not customer.openid or not window_open(
-        await queries.last_inbound(customer.id), ctx.clock.now()
-    ):
-        await record_outcome(ticket.id, WINDOW_CLOSED, actor=actor, asked=False, clock=ctx.clock)
+    if not customer.openid or not window_open(await queries.last_inbound(customer.id), clock.now()):
+        await record_outcome(ticket.id, WINDOW_CLOSED, actor=actor, asked=False, clock=clock)
         return WINDOW_CLOSED
     try:
-        await ctx.messenger.to_customer(customer, f"您的投诉（工单 {ticket.number}）处理结果："
-                                                  f"{ticket.resolution}")  # fmt: skip
-        await ctx.messenger.to_customer(customer, SATISFACTION_QUESTION)
+        result = f"您的投诉（工单 {ticket.number}）处理结果：{ticket.resolution}"
+        await messenger.to_customer(customer, result)
+        await messenger.to_customer(customer, SATISFACTION_QUESTION)
     except Exception as exc:  # the window may close between our check and WeChat's
         log.warning("resolution of %s not pushed: %s", ticket.number, type(exc).__name__)
         closed = bool(getattr(exc, "window_closed", False))
         note = "客服消息窗口已关闭" if closed else "推送失败"
         await record_outcome(ticket.id, f"处理结果未推送（{note}），请另行联系客户。",
-                             actor=actor, asked=False, clock=ctx.clock)  # fmt: skip
+                             actor=actor, asked=False, clock=clock)  # fmt: skip
         return f"处理结果未能推送给客户（{note}），请另行联系客户。"
     await record_outcome(
-        ticket.id, "处理结果和满意度问题已推送给客户", actor=actor, asked=True, clock=ctx.clock
+        ticket.id, "处理结果和满意度问题已推送给客户", actor=actor, asked=True, clock=clock
     )
     return "处理结果和满意度问题已发送给客户。"
 

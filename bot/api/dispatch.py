@@ -16,7 +16,7 @@ from bot.api.config import ApiSettings
 from bot.api.errors import RequestInvalid, dumps, validation_details
 from bot.keys import STORE
 from bot.store import Store
-from crm import tokens
+from crm import audit, tokens
 from crm.actors import Actor
 from crm.errors import InvalidToken, RateLimited
 from crm.permissions import require
@@ -129,6 +129,14 @@ def _storable(text: str, field: str) -> None:
 
 async def dispatch(route: Route, request: web.Request) -> web.StreamResponse:
     rid = request[REQUEST_ID]
+    token = audit.REQUEST_ID.set(rid)  # the services that audit on their own stamp it too
+    try:
+        return await _dispatch(route, request, rid)
+    finally:
+        audit.REQUEST_ID.reset(token)
+
+
+async def _dispatch(route: Route, request: web.Request, rid: str) -> web.StreamResponse:
     settings = request.config_dict[API_SETTINGS]
     actor = await tokens.authenticate(bearer(request))
     await throttle(request.config_dict[STORE], actor, settings)

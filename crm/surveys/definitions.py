@@ -8,10 +8,12 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from crm.errors import InvalidSurvey
-from crm.models.surveys import QuestionType, Survey, SurveyQuestion
+from crm.errors import InvalidSurvey, SurveyInUse, SurveyNotFound
+from crm.models.campaigns import Campaign
+from crm.models.surveys import QuestionType, Survey, SurveyQuestion, SurveyResponse
 
 _CHOICES = {QuestionType.SINGLE, QuestionType.MULTI}
 
@@ -91,13 +93,19 @@ async def create_survey(definition: SurveyDefinition) -> Survey:
         survey = await Survey.create(
             name=definition.name, intro=definition.intro, thanks=definition.thanks, using_db=conn
         )
-        for position, q in enumerate(definition.questions, start=1):
-            await SurveyQuestion.create(
-                survey=survey, position=position, kind=QuestionType(q.type), text=q.text,
-                options=q.options, skip_if=q.skip_if.model_dump() if q.skip_if else None,
-                using_db=conn,
-            )  # fmt: skip
+        await _add_questions(survey, definition, conn)
     return survey
+
+
+async def _add_questions(
+    survey: Survey, definition: SurveyDefinition, conn: BaseDBAsyncClient
+) -> None:
+    for position, q in enumerate(definition.questions, start=1):
+        await SurveyQuestion.create(
+            survey=survey, position=position, kind=QuestionType(q.type), text=q.text,
+            options=q.options, skip_if=q.skip_if.model_dump() if q.skip_if else None,
+            using_db=conn,
+        )  # fmt: skip
 
 
 def survey_json(survey: Survey, questions: list[SurveyQuestion]) -> dict[str, Any]:
@@ -114,3 +122,38 @@ def survey_json(survey: Survey, questions: list[SurveyQuestion]) -> dict[str, An
 
 def dumps(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+async def _unsent(survey_id: int, conn: BaseDBAsyncClient) -> Survey:
+    """The survey, locked, if nobody was sent it (SurveyInUse once it has responses or a
+    campaign: their answers and invitation refer to its questions)."""
+    survey = await Survey.select_for_update().using_db(conn).get_or_none(id=survey_id)
+    if survey is None:
+        raise SurveyNotFound(f"survey {survey_id}")
+    responses = SurveyResponse.filter(survey_id=survey_id).using_db(conn)
+    if await responses.exists() or await Campaign.filter(survey_id=survey_id).exists():
+        raise SurveyInUse(f"问卷 {survey_id} 已经发出或已有回答，不能修改或删除")
+    return survey
+
+
+async def delete_survey(survey_id: int) -> Survey:
+    """Delete a survey nobody was sent."""
+    async with in_transaction() as conn:
+        survey = await _unsent(survey_id, conn)
+        await survey.delete(using_db=conn)
+    return survey
+
+
+async def replace_survey(survey_id: int, definition: SurveyDefinition) -> Survey:
+    """Replace the definition of a survey nobody was sent (its id stays)."""
+    async with in_transaction() as conn:
+        survey = await _unsent(survey_id, conn)
+        survey.name, survey.intro, survey.thanks = (
+            definition.name,
+            definition.intro,
+            definition.thanks,
+        )
+        await survey.save(using_db=conn, update_fields=["name", "intro", "thanks"])
+        await SurveyQuestion.filter(survey_id=survey_id).using_db(conn).delete()
+        await _add_questions(survey, definition, conn)
+    return survey

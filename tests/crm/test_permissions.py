@@ -16,6 +16,7 @@ READS = {
     "complaints.read",
     "surveys.read",
     "staff.read",
+    "reports.read",
 }
 DAY_TO_DAY = READS | {
     "customers.write",

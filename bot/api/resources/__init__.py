@@ -1,5 +1,29 @@
 """One module per resource; importing this package registers all their endpoints."""
 
-from bot.api.resources import audit, campaigns, customers, segments, staff, tags, templates, tokens
+from bot.api.resources import (
+    audit,
+    campaigns,
+    complaints,
+    customers,
+    reports,
+    segments,
+    staff,
+    surveys,
+    tags,
+    templates,
+    tokens,
+)
 
-__all__ = ["audit", "campaigns", "customers", "segments", "staff", "tags", "templates", "tokens"]
+__all__ = [
+    "audit",
+    "campaigns",
+    "complaints",
+    "customers",
+    "reports",
+    "segments",
+    "staff",
+    "surveys",
+    "tags",
+    "templates",
+    "tokens",
+]
