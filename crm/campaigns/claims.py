@@ -11,6 +11,7 @@ lease was taken over cannot overwrite what the new owner wrote.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -157,6 +158,14 @@ async def defer(delivery_id: int, worker: str, *, due_at: datetime, clock: Clock
         f"updated_at = ? {_GUARD}"
     )
     return await execute(sql, [due_at, clock.now(), delivery_id, worker]) == 1
+
+
+async def opted_out_among(customer_ids: Sequence[int]) -> set[int]:
+    """Those of `customer_ids` who opted out (read again just before their batch is sent)."""
+    if not customer_ids:
+        return set()
+    sql = f"SELECT id FROM customer WHERE opted_out AND id IN ({marks(len(customer_ids))})"
+    return {int(row["id"]) for row in await fetch(sql, list(customer_ids))}
 
 
 async def skip(delivery_id: int, worker: str, *, reason: str, clock: Clock = SYSTEM_CLOCK) -> bool:

@@ -111,6 +111,25 @@ async def test_opt_out_between_enqueue_and_send(
     assert fake_wechat.calls == []
 
 
+async def test_opt_out_after_the_claim_is_read_again_before_the_send(
+    settings: Settings, fake_wechat: FakeWeChat, clock: FrozenClock
+) -> None:
+    """The worker claims the next batch while the one before is sent: an opt-out arriving in
+    between still holds."""
+    eve = await customer("eve")
+    await enqueue(await campaign(template=TEMPLATE), clock)
+    async with dispatcher(settings, clock) as d:
+        taken = await d.take()  # claimed and prepared: eve had not opted out yet
+        assert len(taken.sends) == 1
+        eve.opted_out = True
+        await eve.save()
+        await d.send(taken)
+    assert ((await status_of(eve)).status, (await status_of(eve)).reason) == (
+        DeliveryStatus.SKIPPED, "opted_out",
+    )  # fmt: skip
+    assert fake_wechat.calls_to(TPL) == []
+
+
 async def test_a_scan_opens_three_then_the_template_takes_over(
     settings: Settings, fake_wechat: FakeWeChat, clock: FrozenClock
 ) -> None:
