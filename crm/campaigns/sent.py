@@ -33,8 +33,8 @@ class Sent:
     channel: SendChannel
     msgid: str | None
     content: str | None
-    campaign_id: int = 0
-    customer_id: int = 0
+    campaign_id: int
+    customer_id: int
     survey: bool = False  # the campaign invites to a survey (crm.surveys.outbox)
 
     @property
