@@ -8,6 +8,7 @@ twice (or read by two processes at once) moves the survey on once.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,11 +82,11 @@ async def invite(
     await _check_reachable(customer, marketing, clock)
     first, now = questions[0], clock.now()
     expires = now + timedelta(seconds=expiry_seconds)
-    forget_none_live()
     response = await SurveyResponse.create(
         survey=survey, customer=customer, current=first.position, source=source,
         invited_at=now, expires_at=expires,
     )  # fmt: skip
+    forget_none_live()  # after the row exists: a look begun before it is not trusted
     text = invitation_text(survey.intro, first, len(questions))
     return Invitation(response.id, survey.id, first.position, text, expires)
 
@@ -114,23 +115,40 @@ async def live_response(customer_id: int, clock: Clock = SYSTEM_CLOCK) -> Survey
 # that much later (one started here is seen at once). It never decides who may be messaged.
 NO_LIVE_SECONDS = 2.0
 _none_live_until = 0.0  # monotonic time until which no live survey is assumed
+# One look at a time: when the 2 s run out, every message arriving while the EXISTS waits its
+# turn on the database thread would ask again (50 at once under wrk's 50 connections).
+_checking: asyncio.Future[bool] | None = None
+_generation = 0  # bumped by forget_none_live: a look begun before it is not trusted
 
 
 async def any_live(clock: Clock = SYSTEM_CLOCK) -> bool:
     """Whether any customer may have a survey waiting for an answer."""
-    global _none_live_until
+    global _checking
     if time.monotonic() < _none_live_until:
         return False
+    if _checking is None or _finished_or_foreign(_checking):
+        _checking = asyncio.ensure_future(_look(clock, _generation))
+    return await asyncio.shield(_checking)
+
+
+def _finished_or_foreign(look: asyncio.Future[bool]) -> bool:
+    """Done, or begun on another event loop (each test runs its own)."""
+    return look.done() or look.get_loop() is not asyncio.get_running_loop()
+
+
+async def _look(clock: Clock, generation: int) -> bool:
+    global _none_live_until
     if await SurveyResponse.filter(status__in=ACTIVE, expires_at__gt=clock.now()).exists():
         return True
-    _none_live_until = time.monotonic() + NO_LIVE_SECONDS
+    if generation == _generation:  # no survey started here while we looked
+        _none_live_until = time.monotonic() + NO_LIVE_SECONDS
     return False
 
 
 def forget_none_live() -> None:
     """A survey was just started in this process (or tests start over)."""
-    global _none_live_until
-    _none_live_until = 0.0
+    global _none_live_until, _checking, _generation
+    _none_live_until, _checking, _generation = 0.0, None, _generation + 1
 
 
 async def withdraw(response_id: int) -> None:
