@@ -25,6 +25,7 @@ from crm.models import Staff
 from crm.permissions import Action, allowed, lowest_role
 from handlers.context import Context, UpdateKind
 from handlers.filters import And, Command, Filter
+from handlers.resuming import with_reminder
 from handlers.types import Reply
 
 log = logging.getLogger("siyu.handlers")
@@ -133,8 +134,9 @@ class Router:
             if not route.permits(ctx.staff):
                 raise _refusal(route, ctx.staff)
             if not route.accepts:
-                return await route.handler(ctx)
-            return await route.handler(ctx, **self._arguments(route, data))
+                return await with_reminder(ctx, await route.handler(ctx))
+            reply = await route.handler(ctx, **self._arguments(route, data))
+            return await with_reminder(ctx, reply)
         except Exception as exc:
             return _failed(ctx, route, exc)
 

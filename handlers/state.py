@@ -25,6 +25,7 @@ from handlers.context import ChatState, Context
 
 log = logging.getLogger("siyu.handlers.state")
 _LOADED = "conversation_state"
+RESUMED = "resumed_state"  # set by clear_state when it brought a suspended flow back
 
 Step = int | str
 
@@ -90,6 +91,8 @@ async def clear_state(ctx: Context) -> None:
     """End this chat's flow; a flow it had suspended becomes active again."""
     resumed = await resume(ctx.state, ctx.message.channel, ctx.message.sender)
     ctx.loaded[_LOADED] = resumed
+    if resumed is not None:
+        ctx.loaded[RESUMED] = resumed  # handlers/resuming.py tells the customer where they were
 
 
 # -- the same, for senders outside a conversation (a survey sent from the CLI) -------------

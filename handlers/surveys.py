@@ -20,6 +20,7 @@ from crm.surveys.config import SurveySettings
 from crm.surveys.responses import Invitation, Outcome, Step
 from handlers.context import ChatState, Context, Messenger
 from handlers.filters import AsyncFilter, FilterResult, IntentIs, TextContains, TextIn, has_text
+from handlers.resuming import remind_on_resume
 from handlers.router import Router
 from handlers.state import ConversationState, clear_state, load_state, put_state, set_state
 from handlers.types import Reply
@@ -98,6 +99,13 @@ def ttl_until(expires_at: datetime, clock: Clock) -> float:
 
 
 router = survey_router()
+
+
+@remind_on_resume(FLOW)
+async def where_we_were(state: ConversationState) -> str | None:
+    """A complaint in the middle of the survey is done: the question it interrupted again."""
+    asked = await responses.question_now(int(state.data["response"]))
+    return None if asked is None else f"我们继续刚才的问卷：\n{asked}"
 
 
 async def send_invitation(

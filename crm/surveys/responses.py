@@ -102,6 +102,17 @@ async def _check_reachable(customer: Customer, marketing: bool, clock: Clock) ->
         raise SurveyNotSent(f"customer {customer.id} is answering another survey")
 
 
+async def question_now(response_id: int) -> str | None:
+    """The question a response in progress waits on, as it was asked (None: none). Expiry
+    is the chat state's: a state that came back has not expired."""
+    response = await SurveyResponse.get_or_none(id=response_id, status__in=ACTIVE)
+    if response is None or response.current is None:
+        return None
+    questions = await questions_of(response.survey_id)
+    asked = next((q for q in questions if q.position == response.current), None)
+    return None if asked is None else question_text(asked, len(questions))
+
+
 async def live_response(customer_id: int, clock: Clock = SYSTEM_CLOCK) -> SurveyResponse | None:
     """The customer's survey waiting for an answer, if any (one at a time, see invite)."""
     live = SurveyResponse.filter(customer_id=customer_id, status__in=ACTIVE)

@@ -89,11 +89,15 @@ async def test_a_retried_delivery_does_not_advance_the_survey_twice(
 
 async def test_a_complaint_inside_a_survey_wins_and_the_survey_stays(world: SurveyWorld) -> None:
     chat, _, someone = await world.started()
-    assert "第 2/5 题" in await chat.say("6", 51)
+    asked = await chat.say("6", 51)
+    question_2 = asked[asked.index("第 2/5 题") :]
     reply = await chat.say("你们的快递太慢了，我要投诉", 52)
     assert "非常抱歉" in reply and "第" not in reply  # the complaint route answered
     assert (await status(someone.id)).current == 2
-    await chat.say("订单号 202612010001，三天了还没到", 53)  # the complaint's follow-up answer
+    details = await chat.say("订单号 202612010001，三天了还没到", 53)  # the follow-up's answer
+    assert "已补充到工单" in details and details.endswith(
+        "我们继续刚才的问卷：\n" + question_2
+    )  # and where we were
     assert "第 3/5 题" in await chat.say("不满意", 54)  # the survey resumed where it was
 
 
@@ -128,9 +132,11 @@ async def test_a_complaint_flow_suspends_the_survey_which_then_resumes(
     survey, someone = await nps_survey(), await customer()
     await world.invite(client, survey, someone)
     chat = Chat(client, world.oa, someone.openid or "")
-    assert "第 2/5 题" in await chat.say("8", 61)
+    asked = await chat.say("8", 61)
+    question_2 = asked[asked.index("第 2/5 题") :]
     assert await chat.say("我要投诉，东西坏了", 62) == "已为您登记投诉，请问订单号是多少？"
-    assert await chat.say("20261201", 63) == "收到，客服会尽快联系您。"  # not a survey answer
+    resumed = await chat.say("20261201", 63)  # not a survey answer
+    assert resumed == f"收到，客服会尽快联系您。\n\n我们继续刚才的问卷：\n{question_2}"
     assert "第 3/5 题" in await chat.say("满意", 64)
     assert (await status(someone.id)).current == 3
 
