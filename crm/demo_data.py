@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from crm import birthdays
@@ -19,7 +20,9 @@ from crm.complaints.intake import Incoming, complain
 from crm.models import Channel, Complaint, Customer, Gender, Interaction, Segment
 from crm.models.campaigns import Campaign, CampaignStatus
 from crm.models.customers import BirthdayCalendar
+from crm.orders import OrderInput, record_order
 from crm.phones import normalize_optional_phone
+from crm.rfm import recompute_rfm
 from crm.segments import create_segment
 
 DEMO = Actor.system("demo")
@@ -169,6 +172,20 @@ async def seed_console_demo(timezone: str = "Asia/Shanghai") -> None:
                                      content=text, sentiment_label=label, sentiment_score=score,
                                      intent=intent)  # fmt: skip
     await _demo_complaint(timezone)
+    await _demo_orders()
+    await recompute_rfm()  # the dashboard's RFM grid (the nightly job does this in production)
+
+
+async def _demo_orders() -> None:
+    """A few orders per sample customer, different counts and amounts (idempotent by id)."""
+    now = datetime.now(UTC)
+    for n, (openid, *_rest) in enumerate(SAMPLES):
+        customer = await Customer.get(openid=openid)
+        for k in range(n + 1):
+            paid = now - timedelta(days=7 * k + n)
+            order = OrderInput(external_id=f"DEMO-{openid}-{k}", customer_id=customer.id,
+                               amount=Decimal(99 * (5 - n)), paid_at=paid)  # fmt: skip
+            await record_order(order, actor=DEMO)
 
 
 async def _demo_segment() -> None:

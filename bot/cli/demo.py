@@ -109,12 +109,16 @@ Birthday campaign {birthday.campaign_id} fires at {birthday.fires_at} (local) fo
 
 
 async def _console_instructions(port: int) -> str:
-    """A fresh admin token for the console (expires in a day; `siyu admin revoke` ends it)."""
+    """A fresh admin token for the console (expires in a day; `siyu admin revoke` ends it).
+    Token names are unique: each start's is named by its time."""
+    from datetime import datetime
+
     from crm import tokens
     from crm.demo_data import DEMO
     from crm.models import Role
 
-    issued = await tokens.create_token("demo-console", Role.ADMIN, expires_days=1, actor=DEMO)
+    name = f"demo-console-{datetime.now():%Y%m%d-%H%M%S}"
+    issued = await tokens.create_token(name, Role.ADMIN, expires_days=1, actor=DEMO)
     return f"""
 Staff console      http://127.0.0.1:{port}/admin/
   demo admin token {issued.secret}

@@ -49,6 +49,10 @@ async def test_the_dashboard_draws_the_report_endpoints_figures(console: Console
         == [d["new_followers"] for d in o["days"]]  # fmt: skip
     for kind, count in (("line", 2), ("bar", 3), ("heat", 1)):
         assert await page.locator(f"figure[data-chart={kind}] svg").count() == count, kind
+    cells = page.locator("figure[data-chart=heat] [data-cell]")
+    drawn = await cells.evaluate_all("gs => gs.map(g => [g.dataset.cell, Number(g.dataset.value)])")
+    grid = {f"{c['r']}-{c['f']}": c["customers"] for c in o["rfm_grid"]}
+    assert grid and {k: v for k, v in drawn if v} == grid  # every scored cell, none invented
     opened = page.locator("figure[data-chart=bar] [data-bar=opened]")
     assert await opened.get_attribute("data-value") == str(o["complaints_opened"])
 
