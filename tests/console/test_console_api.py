@@ -1,0 +1,67 @@
+"""The two endpoints the console needed, through the real app: /v1/me (who the token is, what
+its role may do) and /v1/segments/preview (an unsaved rule counted and shown masked)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.startup import prepare_process
+from crm import caches, tokens
+from crm.actors import Actor
+from crm.demo_data import seed_demo_customers
+from crm.models import Role
+from crm.permissions import PERMISSIONS
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, settings: Settings) -> AsyncIterator[TestClient]:
+    caches.clear()
+    prepare_process(settings)
+    yield await aiohttp_client(create_app(settings, worker=False))
+    caches.clear()
+
+
+async def bearer(role: Role) -> dict[str, str]:
+    issued = await tokens.create_token(f"t-{role.value}", role, actor=Actor.system("test"))
+    return {"Authorization": f"Bearer {issued.secret}"}
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_me_names_the_token_and_its_roles_actions(client: TestClient, role: Role) -> None:
+    resp = await client.get("/api/v1/me", headers=await bearer(role))
+    me = await resp.json()
+    assert resp.status == 200 and me["role"] == role.value and me["name"] == f"t-{role.value}"
+    assert set(me["actions"]) == {a.value for a in PERMISSIONS[role]}
+
+
+async def test_me_without_a_token_is_401(client: TestClient) -> None:
+    resp = await client.get("/api/v1/me")
+    assert resp.status == 401 and (await resp.json())["error"]["code"] == "unauthenticated"
+
+
+async def test_a_draft_rule_is_counted_and_previewed_masked(client: TestClient) -> None:
+    await seed_demo_customers()
+    rule = {"any": [{"field": "city", "op": "eq", "value": "上海"},
+                    {"field": "city", "op": "eq", "value": "北京"}]}  # fmt: skip
+    resp = await client.post("/api/v1/segments/preview", json={"rule": rule},
+                             headers=await bearer(Role.ADMIN))  # fmt: skip
+    body = await resp.json()
+    assert resp.status == 200 and body["count"] == 2
+    assert all("****" in r["phone"] for r in body["items"])  # masked even for an admin
+    assert "13800138000" not in await resp.text()
+    assert {r["display_name"] for r in body["items"]} == {"王**", "李*"}
+
+
+async def test_a_bad_draft_rule_names_the_condition(client: TestClient) -> None:
+    rule = {"all": [{"field": "subscribed", "op": "eq", "value": True},
+                    {"field": "points_balance", "op": "gte", "value": -1}]}  # fmt: skip
+    resp = await client.post("/api/v1/segments/preview", json={"rule": rule, "limit": 5},
+                             headers=await bearer(Role.VIEWER))  # fmt: skip
+    error = (await resp.json())["error"]
+    assert resp.status == 400 and error["details"][0]["field"].startswith("rule.all[1]")
