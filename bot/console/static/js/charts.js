@@ -104,7 +104,7 @@ function heatCell(r, f, cell, top, x, y, C) {
 
 function wrap(kind, label, chart, extra) {
   const fig = document.createElement("figure");
-  fig.className = `chart-box ${kind}`;
+  fig.className = `chart-box chart-${kind}`;
   fig.dataset.chart = kind;
   const cap = document.createElement("figcaption");
   cap.textContent = label;

@@ -23,7 +23,7 @@ async function builder(root, segment) {
   const state = { tree: toTree(segment ? segment.rule : { field: "subscribed", op: "eq", value: true }) };
   const name = h("input", { id: "segment-name", value: segment ? segment.name : "", maxlength: 64, required: true });
   const form = h("div", { id: "rule", class: "rule" });
-  const live = h("section", { class: "card", id: "live", "aria-live": "polite" });
+  const live = h("section", { class: "card", id: "live", "aria-live": "polite" }, h("h2", {}, "正在计算符合人数…"));
   const refresh = debounce(() => check(state, form, live), 400);
   const redraw = () => { mount(form, group(state.tree, "rule", redraw, refresh, null)); refresh(); };
   const save = can("segments.write") ? h("button", { type: "button", class: "primary", id: "save-segment",
