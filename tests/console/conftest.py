@@ -43,7 +43,7 @@ class Console:
         """A fresh tab (its own session storage), signed in as `role` (None: not signed in)."""
         context = await self.browser.new_context(viewport=viewport, timezone_id="Asia/Shanghai")  # type: ignore[arg-type]
         page = await context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(20_000)  # generous: a loaded 2-core CI machine
         await page.goto(self.url + "/admin/")
         if role is not None:
             await sign_in(page, self.secrets[role])

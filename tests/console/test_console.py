@@ -164,11 +164,28 @@ async def test_every_page_fits_a_laptop_and_a_phone(console: Console) -> None:
         page = await console.page(Role.ADMIN, viewport)
         for name in PAGES:
             await page.goto(f"{console.url}/admin/#/{name}")
-            await page.wait_for_selector("main h1")
+            await page.wait_for_selector("main h1, main .error")
             await page.wait_for_load_state("networkidle")
             if name.startswith("segments/"):
                 await expect(page.locator("#live-count")).not_to_have_text("—")  # debounced
-            assert await page.locator("main .error").count() == 0, (name, label)
+            problems = await page.locator("main .error").all_inner_texts()
+            assert problems == [] and await page.locator("main h1").count(), (name, label, problems)
             wide = await page.evaluate("document.documentElement.scrollWidth")
             assert wide <= viewport["width"], (name, label, wide)  # tables scroll inside
             await shot(page, f"{name.replace('/', '-')}-{label}")
+
+
+async def test_pausing_a_campaign_takes_its_next_run_off_the_list(console: Console) -> None:
+    page = await console.page(Role.OPERATOR)
+    await page.goto(console.url + "/admin/#/campaigns")
+    next_run = page.locator("tr[data-campaign='1'] td.next-run")
+    await expect(next_run).not_to_have_text("—")
+    await page.goto(console.url + "/admin/#/campaigns/1")
+    await page.get_by_role("button", name="暂停").click()
+    await expect(page.locator("#campaign-status")).to_have_text("已暂停")
+    assert (await console.api("GET", "/campaigns/1"))["status"] == "paused"
+    await page.goto(console.url + "/admin/#/campaigns")
+    await expect(next_run).to_have_text("—")
+    await page.goto(console.url + "/admin/#/campaigns/1")
+    await page.get_by_role("button", name="恢复").click()
+    await expect(page.locator("#campaign-status")).to_have_text("已排期")

@@ -1,10 +1,13 @@
-"""The two endpoints the console needed, through the real app: /v1/me (who the token is, what
-its role may do) and /v1/segments/preview (an unsaved rule counted and shown masked)."""
+"""The endpoints the console needed, through the real app: /v1/me (who the token is, what its
+role may do), /v1/segments/preview (an unsaved rule counted and shown masked) and
+/v1/schedule (each campaign's next run)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -14,7 +17,8 @@ from bot.config import Settings
 from bot.startup import prepare_process
 from crm import caches, tokens
 from crm.actors import Actor
-from crm.demo_data import seed_demo_customers
+from crm.clock import SYSTEM_CLOCK
+from crm.demo_data import seed_birthday_demo, seed_demo_customers
 from crm.models import Role
 from crm.permissions import PERMISSIONS
 
@@ -65,3 +69,19 @@ async def test_a_bad_draft_rule_names_the_condition(client: TestClient) -> None:
                              headers=await bearer(Role.VIEWER))  # fmt: skip
     error = (await resp.json())["error"]
     assert resp.status == 400 and error["details"][0]["field"].startswith("rule.all[1]")
+
+
+async def test_the_schedule_gives_a_scheduled_campaign_its_next_run_and_a_paused_none(
+    client: TestClient,
+) -> None:
+    demo = await seed_birthday_demo(clock=SYSTEM_CLOCK)
+    headers = await bearer(Role.OPERATOR)
+    resp = await client.get("/api/v1/schedule", headers=headers)
+    (row,) = (await resp.json())["items"]
+    fires = datetime.fromisoformat(row["next_run"])
+    assert row["campaign_id"] == demo.campaign_id and row["status"] == "scheduled"
+    assert timedelta(0) < fires - datetime.now(UTC) <= timedelta(days=1)
+    assert fires.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M") == demo.fires_at
+    await client.post(f"/api/v1/campaigns/{demo.campaign_id}/pause", headers=headers)
+    resp = await client.get("/api/v1/schedule", headers=headers)
+    assert (await resp.json())["items"][0]["next_run"] is None

@@ -17,6 +17,11 @@ export const CHANNELS = {
   customer_service: "客服消息", template: "模板消息", wecom_task: "企微群发",
   oa: "公众号", wecom: "企业微信", import: "导入", admin: "后台",
 };
+export const SKIP_REASONS = {
+  merged: "已合并", opted_out: "已退订", unsubscribed: "未关注且无企微", unreachable: "无法触达",
+  frequency_cap: "超过频次上限",
+};
+export const DELIVERY_STATUS = { pending: "待发送", sent: "已发送", waiting: "待确认", failed: "失败", skipped: "跳过" };
 export const SENTIMENT = { positive: "正面", negative: "负面", neutral: "中性" };
 export const DIRECTION = { in: "客户", out: "我方" };
 

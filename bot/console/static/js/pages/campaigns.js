@@ -4,8 +4,9 @@ import { api, get, post } from "../api.js";
 import { h, mount, act, field, table, errorBox, notice } from "../dom.js";
 import { can } from "../session.js";
 import { barChart } from "../charts.js";
-import { CAMPAIGN_KIND, CAMPAIGN_STATUS, CHANNELS, say, when } from "../labels.js";
+import { CAMPAIGN_KIND, CAMPAIGN_STATUS, CHANNELS, DELIVERY_STATUS, SKIP_REASONS, say, when } from "../labels.js";
 
+const RUN_STATUS = { enqueuing: "生成名单中", sending: "发送中", done: "已完成" };
 const NEW_SPEC = { name: "新活动", kind: "custom", segment: { field: "subscribed", op: "eq", value: true },
   text: "{{ customer.display_name }}，您好！", schedule: { at: "2030-01-01T10:00" }, status: "draft" };
 
@@ -13,13 +14,14 @@ export default async function campaigns(root, [id, sub]) {
   if (id === "new") return editor(root, null);
   if (id && sub === "edit") return editor(root, await get(`/campaigns/${id}`));
   if (id) return detail(root, Number(id));
-  const page = await get("/campaigns?limit=200");
-  const rows = page.items.map((c) => h("tr", {}, h("td", {}, h("a", { href: `#/campaigns/${c.id}` }, c.name)),
+  const [page, plan] = await Promise.all([get("/campaigns?limit=200"), get("/schedule?limit=200")]);
+  const next = new Map(plan.items.map((p) => [p.campaign_id, p.next_run]));
+  const rows = page.items.map((c) => h("tr", { "data-campaign": c.id }, h("td", {}, h("a", { href: `#/campaigns/${c.id}` }, c.name)),
     h("td", {}, say(CAMPAIGN_KIND, c.kind)), h("td", {}, h("span", { class: `status ${c.status}` }, say(CAMPAIGN_STATUS, c.status))),
-    h("td", {}, schedule(c))));
+    h("td", {}, schedule(c)), h("td", { class: "next-run" }, when(next.get(c.id)))));
   mount(root, h("div", { class: "bar" }, h("h1", {}, "活动"),
     can("campaigns.write") ? h("a", { class: "button primary", href: "#/campaigns/new" }, "新建活动") : null),
-  table(["名称", "类型", "状态", "排期"], rows));
+  table(["名称", "类型", "状态", "排期", "下次运行"], rows));
 }
 
 function schedule(c) {
@@ -57,7 +59,7 @@ function controls(c, root, dry) {
 
 function runsTable(id, runs, stats) {
   const rows = runs.map((r) => h("tr", {}, h("td", {}, r.run_date), h("td", {}, r.dry_run ? "试运行" : "正式"),
-    h("td", {}, r.status), h("td", { class: "num" }, r.targeted), h("td", {}, when(r.finished_at)),
+    h("td", {}, say(RUN_STATUS, r.status)), h("td", { class: "num" }, r.targeted), h("td", {}, when(r.finished_at)),
     h("td", {}, h("button", { type: "button", onclick: async () => mount(stats, statsView(`运行 ${r.run_date}（#${r.id}）`,
       await get(`/campaigns/${id}/runs/${r.id}/stats`))) }, "查看统计"))));
   return h("section", { class: "card" }, h("h2", {}, "运行记录"),
@@ -67,7 +69,7 @@ function runsTable(id, runs, stats) {
 function statsView(title, s) {
   const bars = [{ key: "targeted", label: "目标人数", value: s.targeted },
     ...Object.entries(s.sent_by_channel).map(([k, v]) => ({ key: `sent:${k}`, label: `已发送·${say(CHANNELS, k)}`, value: v })),
-    ...Object.entries(s.skipped_by_reason).map(([k, v]) => ({ key: `skipped:${k}`, label: `跳过·${k}`, value: v })),
+    ...Object.entries(s.skipped_by_reason).map(([k, v]) => ({ key: `skipped:${k}`, label: `跳过·${say(SKIP_REASONS, k)}`, value: v })),
     ...Object.entries(s.failed_by_code).map(([k, v]) => ({ key: `failed:${k}`, label: `失败·${k}`, value: v }))];
   return [h("h2", {}, title), h("p", {}, `已发送 ${s.sent}，失败 ${s.failed}，跳过 ${s.skipped}，待发送 ${s.pending + s.waiting + s.deferred}；72 小时内回复 ${s.replies_72h}，退订 ${s.opt_outs_72h}`),
     barChart(`${title}：发送结果`, bars)];
@@ -77,9 +79,9 @@ async function dryRun(button, id, box) {
   const r = await act(button, () => post(`/campaigns/${id}/dry-run`, { limit: 50 }), "试运行完成，没有发送任何消息");
   if (!r) return;
   const rows = r.deliveries.map((d) => h("tr", {}, h("td", {}, d.name || `客户 ${d.customer_id}`),
-    h("td", { class: "phone" }, d.phone || "—"), h("td", {}, d.status), h("td", {}, say(CHANNELS, d.channel)),
-    h("td", {}, d.reason || ""), h("td", { class: "text" }, d.text || "")));
-  const skipped = Object.entries(r.skipped_by_reason).map(([k, v]) => `${k} ${v}`).join("，") || "无";
+    h("td", { class: "phone" }, d.phone || "—"), h("td", {}, say(DELIVERY_STATUS, d.status)), h("td", {}, say(CHANNELS, d.channel)),
+    h("td", {}, d.reason ? say(SKIP_REASONS, d.reason) : ""), h("td", { class: "text" }, d.text || "")));
+  const skipped = Object.entries(r.skipped_by_reason).map(([k, v]) => `${say(SKIP_REASONS, k)} ${v}`).join("，") || "无";
   mount(box, h("h2", {}, "试运行结果"), h("p", {}, "目标 ", h("strong", { id: "dry-run-targeted" }, r.targeted), ` 人；跳过：${skipped}`),
     table(["客户", "手机", "结果", "渠道", "原因", "内容"], rows));
 }

@@ -6,6 +6,8 @@ import { can } from "../session.js";
 import { COMPLAINT_STATUS, SEVERITY, countdown, say, when } from "../labels.js";
 
 const ACTIVE = ["open", "acknowledged", "reopened"];
+const ACTIONS = { opened: "提交", ack: "受理", assign: "分配", note: "备注", resolve: "解决", close: "关闭",
+  reopen: "重新打开", category: "改类别", notify: "通知", rating: "评价" };
 
 export default async function complaints(root, [id]) {
   if (id) return detail(root, Number(id));
@@ -40,12 +42,12 @@ async function detail(root, id) {
       h("ol", { class: "timeline" }, t.messages.map((m) => h("li", { class: "msg in" }, h("span", { class: "meta" }, when(m.at)), h("span", { class: "text" }, m.text))))),
     h("section", { class: "card", id: "history" }, h("h2", {}, "处理记录"),
       table(["时间", "操作人", "动作", "状态", "备注"], t.history.map((x) => h("tr", {}, h("td", {}, when(x.at)), h("td", {}, x.actor),
-        h("td", {}, x.action), h("td", {}, `${say(COMPLAINT_STATUS, x.from_status)} → ${say(COMPLAINT_STATUS, x.to_status)}`), h("td", {}, x.note || ""))))));
+        h("td", {}, say(ACTIONS, x.action)), h("td", {}, `${say(COMPLAINT_STATUS, x.from_status)} → ${say(COMPLAINT_STATUS, x.to_status)}`), h("td", {}, x.note || ""))))));
 }
 
-function textForm(id, label, path, key, done, redo) {
+function textForm(id, [label, verb], path, key, done, redo) {
   const input = h(key === "assignee" ? "input" : "textarea", { id: `complaint-${path}`, required: true, maxlength: 2000, rows: 2 });
-  const go = h("button", { type: "submit" }, label);
+  const go = h("button", { type: "submit" }, verb);
   return h("form", { class: "bar", onsubmit: async (e) => { e.preventDefault();
     if (await act(go, () => post(`/complaints/${id}/${path}`, { [key]: input.value.trim() }), done)) redo(); } },
   field(label, input), go);
@@ -55,7 +57,7 @@ function actions(t, redo) {
   const ack = t.status === "open" || t.status === "reopened" ? h("button", { type: "button", class: "primary",
     onclick: async (e) => { if (await act(e.target, () => post(`/complaints/${t.id}/acknowledge`), "已受理")) redo(); } }, "受理") : null;
   return h("section", { class: "card actions" }, h("h2", {}, "处理"), ack,
-    textForm(t.id, "分配给（企微成员 ID）", "assign", "assignee", "已分配", redo),
-    textForm(t.id, "添加备注", "notes", "text", "备注已添加", redo),
-    ACTIVE.includes(t.status) ? textForm(t.id, "处理结果并解决", "resolve", "resolution", "投诉已解决，结果已告知客户", redo) : null);
+    textForm(t.id, ["分配给（企微成员 ID）", "分配"], "assign", "assignee", "已分配", redo),
+    textForm(t.id, ["备注", "添加备注"], "notes", "text", "备注已添加", redo),
+    ACTIVE.includes(t.status) ? textForm(t.id, ["处理结果（将告知客户）", "解决"], "resolve", "resolution", "投诉已解决", redo) : null);
 }
