@@ -119,7 +119,9 @@ async def test_resolving_a_complaint_from_the_inbox(console: Console) -> None:
     assert "resolved" in [h["to_status"] for h in ticket["history"]]
 
 
-async def test_a_refused_action_shows_the_apis_message(console: Console) -> None:
+async def test_points_adjust_a_refusal_shows_the_apis_message_then_the_ledger_grows(
+    console: Console,
+) -> None:
     page = await console.page(Role.OPERATOR)
     await page.goto(console.url + "/admin/#/customers/1")
     await page.fill("#points-amount", "0")
@@ -128,6 +130,14 @@ async def test_a_refused_action_shows_the_apis_message(console: Console) -> None
     await page.wait_for_selector("#notice.bad")
     assert "积分不能为 0" in await page.inner_text("#notice")
     assert await page.inner_text("#points-balance") == "0"
+    await page.fill("#points-amount", "50")
+    await page.fill("#points-reason", "补偿：快递延误")
+    await page.click("form:has(#points-amount) button")
+    await expect(page.locator("#points-balance")).to_have_text("50")
+    top = page.locator("#ledger tbody tr").first
+    await expect(top).to_contain_text("+50")
+    await expect(top).to_contain_text("补偿：快递延误")
+    assert (await console.api("GET", "/customers/1"))["points_balance"] == 50
 
 
 async def test_a_viewer_sees_masked_phones_and_no_write_buttons(console: Console) -> None:

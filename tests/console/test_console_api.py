@@ -1,6 +1,6 @@
 """The endpoints the console needed, through the real app: /v1/me (who the token is, what its
 role may do), /v1/segments/preview (an unsaved rule counted and shown masked) and
-/v1/schedule (each campaign's next run)."""
+/v1/schedule (each campaign's next run), a customer's points ledger and survey answers."""
 
 from __future__ import annotations
 
@@ -19,7 +19,15 @@ from crm import caches, tokens
 from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK
 from crm.demo_data import seed_birthday_demo, seed_demo_customers
-from crm.models import Role
+from crm.models import Customer, Role
+from crm.models.surveys import (
+    QuestionType,
+    ResponseStatus,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from crm.permissions import PERMISSIONS
 
 
@@ -85,3 +93,36 @@ async def test_the_schedule_gives_a_scheduled_campaign_its_next_run_and_a_paused
     await client.post(f"/api/v1/campaigns/{demo.campaign_id}/pause", headers=headers)
     resp = await client.get("/api/v1/schedule", headers=headers)
     assert (await resp.json())["items"][0]["next_run"] is None
+
+
+async def test_a_customers_ledger_and_survey_answers_newest_first(client: TestClient) -> None:
+    await seed_demo_customers()
+    wang = await Customer.get(openid="o_demo_wang")
+    headers = await bearer(Role.OPERATOR)
+    for amount, reason in ((100, "开卡礼"), (-30, "兑换杯子")):
+        body = {"amount": amount, "reason": reason}
+        await client.post(f"/api/v1/customers/{wang.id}/points", json=body, headers=headers)
+    resp = await client.get(f"/api/v1/customers/{wang.id}/ledger", headers=headers)
+    ledger = (await resp.json())["items"]
+    assert [(e["amount"], e["note"]) for e in ledger] == [(-30, "兑换杯子"), (100, "开卡礼")]
+    survey = await Survey.create(name="满意度回访", intro="您好", thanks="谢谢")
+    nps = await SurveyQuestion.create(
+        survey=survey, position=1, kind=QuestionType.NPS, text="推荐吗？"
+    )
+    note = await SurveyQuestion.create(
+        survey=survey, position=2, kind=QuestionType.TEXT, text="建议？"
+    )
+    now = datetime.now(UTC)
+    answered = await SurveyResponse.create(survey=survey, customer=wang, source="cli",
+                                           status=ResponseStatus.COMPLETED, invited_at=now,
+                                           expires_at=now + timedelta(days=3))  # fmt: skip
+    await SurveyAnswer.create(response=answered, question=note, text="多上新品")
+    await SurveyAnswer.create(response=answered, question=nps, number=9)
+    resp = await client.get(f"/api/v1/customers/{wang.id}/survey-answers",
+                            headers=await bearer(Role.VIEWER))  # fmt: skip
+    (only,) = (await resp.json())["items"]
+    assert only["survey"] == "满意度回访" and only["status"] == "completed"
+    assert [(a["question"], a["number"], a["text"]) for a in only["answers"]] == [
+        ("推荐吗？", 9, None), ("建议？", None, "多上新品")]  # fmt: skip
+    resp = await client.get("/api/v1/customers/999999/ledger", headers=headers)
+    assert resp.status == 404

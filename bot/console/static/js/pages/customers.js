@@ -33,7 +33,7 @@ async function profile(root, id) {
   const tagsBox = h("section", { class: "card", id: "tags" });
   mount(root, h("p", {}, h("a", { href: "#/customers" }, "← 返回客户列表")),
     h("h1", {}, p.display_name || `客户 ${p.id}`), facts(p), tagsBox, points(p),
-    complaintsOf(id), timelineOf(timeline.items));
+    complaintsOf(id), can("surveys.read") ? surveysOf(id) : null, timelineOf(timeline.items));
   drawTags(tagsBox, p.id, p.tags);
 }
 
@@ -74,7 +74,41 @@ function points(p) {
   const reason = h("input", { id: "points-reason", maxlength: 200, required: true });
   const form = can("points.adjust") ? h("form", { class: "bar", onsubmit: (e) => adjust(e, p.id, amount, reason, balance) },
     field("调整积分（负数为扣减）", amount), field("原因", reason), h("button", { type: "submit" }, "提交调整")) : null;
-  return h("section", { class: "card" }, h("h2", {}, "积分"), h("p", {}, "当前余额：", balance), form);
+  const ledger = h("div", { id: "ledger" });
+  drawLedger(ledger, p.id);
+  return h("section", { class: "card" }, h("h2", {}, "积分"), h("p", {}, "当前余额：", balance), form, ledger);
+}
+
+const POINTS_KIND = { earn: "获得", redeem: "兑换", expire: "过期", adjust: "调整" };
+
+async function drawLedger(box, id) {
+  try {
+    const page = await get(`/customers/${id}/ledger?limit=20`);
+    const rows = page.items.map((e) => h("tr", {}, h("td", {}, when(e.created_at)), h("td", {}, say(POINTS_KIND, e.kind)),
+      h("td", { class: "num" }, e.amount > 0 ? `+${e.amount}` : e.amount), h("td", { class: "num" }, e.kind === "earn" || e.amount > 0 ? e.remaining : ""),
+      h("td", {}, when(e.expires_at)), h("td", {}, e.note || "")));
+    mount(box, h("h3", {}, "积分明细（最近 20 条）"), rows.length
+      ? table(["时间", "类型", "变动", "剩余可用", "到期", "说明"], rows) : h("p", { class: "muted" }, "还没有积分记录。"));
+  } catch (err) {
+    mount(box, errorBox(err));
+  }
+}
+
+const RESPONSE_STATUS = { invited: "已邀请", in_progress: "答题中", completed: "已完成", abandoned: "已放弃", expired: "已过期" };
+
+function surveysOf(id) {
+  const box = h("section", { class: "card", id: "surveys" }, h("h2", {}, "问卷"), h("p", { class: "muted" }, "正在加载…"));
+  get(`/customers/${id}/survey-answers?limit=10`).then((page) => mount(box, h("h2", {}, "问卷"),
+    page.items.length ? page.items.map(responseView) : h("p", { class: "muted" }, "没有收到过问卷。")))
+    .catch((err) => mount(box, h("h2", {}, "问卷"), errorBox(err)));
+  return box;
+}
+
+function responseView(r) {
+  const answer = (a) => (a.skipped ? "（跳过）" : a.number ?? a.text ?? (a.choices || []).join("、"));
+  return h("div", { class: "response" }, h("h3", {}, `${r.survey} · ${say(RESPONSE_STATUS, r.status)} · ${when(r.invited_at)}`),
+    r.answers.length ? h("ol", {}, r.answers.map((a) => h("li", {}, `${a.question}：`, h("strong", {}, String(answer(a))))))
+      : h("p", { class: "muted" }, "尚未作答。"));
 }
 
 async function adjust(event, id, amount, reason, balance) {
@@ -82,7 +116,7 @@ async function adjust(event, id, amount, reason, balance) {
   const ref = `console-${id}-${Date.now()}`;  // a double submit adjusts once
   const body = { amount: Number(amount.value), reason: reason.value.trim(), reference: ref };
   const r = await act(event.submitter, () => post(`/customers/${id}/points`, body), "积分已调整");
-  if (r) { balance.textContent = r.balance; amount.value = ""; reason.value = ""; }
+  if (r) { balance.textContent = r.balance; amount.value = ""; reason.value = ""; drawLedger(document.getElementById("ledger"), id); }
 }
 
 function complaintsOf(id) {
