@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.api.config import ApiSettings
 from bot.app import create_app
@@ -28,6 +28,7 @@ from tests.conftest import make_settings, unavailable
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+expect.set_options(timeout=20_000)  # as the pages' own default: a loaded 2-core CI machine
 SHOTS = Path(__file__).parents[1] / "artifacts" / "screenshots"
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}

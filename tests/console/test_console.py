@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import expect
 
 from crm.models import Role
-from tests.console.conftest import Console, shot
+from tests.console.conftest import Console, shot, sign_in
 
 STORAGE = "() => [sessionStorage.length, localStorage.length, document.cookie]"
 
@@ -199,3 +199,13 @@ async def test_pausing_a_campaign_takes_its_next_run_off_the_list(console: Conso
     await page.goto(console.url + "/admin/#/campaigns/1")
     await page.get_by_role("button", name="恢复").click()
     await expect(page.locator("#campaign-status")).to_have_text("已排期")
+
+
+async def test_a_token_revoked_mid_session_returns_to_sign_in_saying_why(console: Console) -> None:
+    issued = await console.api("POST", "/tokens", body={"name": "revoke-me", "role": "operator"})
+    page = await console.page(None)
+    await sign_in(page, issued["secret"])
+    await console.api("DELETE", f"/tokens/{issued['token']['id']}")
+    await page.click("#nav a[href='#/customers']")
+    await expect(page.locator(".signin .error")).to_contain_text("登录已失效")
+    assert await page.evaluate("() => sessionStorage.length") == 0

@@ -15,7 +15,7 @@ export class ApiError extends Error {
 export const token = {
   get: () => sessionStorage.getItem(KEY),
   set: (value) => sessionStorage.setItem(KEY, value),
-  forget: () => sessionStorage.removeItem(KEY),
+  forget: () => sessionStorage.clear(),  // the token and what was typed with it (searches)
 };
 
 export async function api(method, path, body) {

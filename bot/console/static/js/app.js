@@ -53,7 +53,7 @@ async function route() {
   try {
     await page(view(), rest.map(decodeURIComponent));
   } catch (err) {
-    mount(view(), errorBox(err));
+    if (err.status !== 401) mount(view(), errorBox(err));  // 401: the sign-in form is up
   }
 }
 
@@ -62,6 +62,12 @@ document.getElementById("signout").addEventListener("click", () => {
   location.hash = "";
   route();
 });
-window.addEventListener("siyu:signed-out", () => { session.signOut(); chrome(null); });
+// a token revoked or expired mid-session: back to the sign-in form, saying why
+window.addEventListener("siyu:signed-out", () => {
+  if (!session.current()) return;
+  session.signOut();
+  chrome(null);
+  signInForm(new Error("登录已失效（令牌已撤销或过期），请重新登录。"));
+});
 window.addEventListener("hashchange", route);
 session.resume().then(route);

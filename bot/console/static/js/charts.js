@@ -22,7 +22,8 @@ function legend(series) {
   series.forEach((s, i) => {
     const li = document.createElement("li");
     li.style.setProperty("--c", COLORS[i % COLORS.length]);
-    li.textContent = `${s.name}：合计 ${s.values.reduce((a, b) => a + (b || 0), 0)}`;
+    // a daily count of people (active) does not add up over days: only events show a total
+    li.textContent = s.total === false ? s.name : `${s.name}：合计 ${s.values.reduce((a, b) => a + (b || 0), 0)}`;
     box.append(li);
   });
   return box;
@@ -30,7 +31,7 @@ function legend(series) {
 
 // series: [{name, key, values: [n|null]}]; labels: the x axis (days)
 export function lineChart(label, labels, series) {
-  const W = 600, H = 220, P = 32;
+  const W = 480, H = 200, P = 30;
   const top = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0)));
   const x = (i) => P + (labels.length < 2 ? 0 : (i * (W - 2 * P)) / (labels.length - 1));
   const y = (v) => H - P - ((v || 0) * (H - 2 * P)) / top;
@@ -61,11 +62,11 @@ function axes(W, H, P, top, first, last) {
 
 // bars: [{label, value}]
 export function barChart(label, bars) {
-  const W = 600, row = 28, P = 130;
+  const W = 420, row = 28, P = 120;
   const H = Math.max(1, bars.length) * row + 10;
   const top = Math.max(1, ...bars.map((b) => b.value));
   const chart = frame(label, W, H);
-  bars.forEach((b, i) => chart.append(bar(b, i * row + 5, (b.value * (W - P - 60)) / top, P,
+  bars.forEach((b, i) => chart.append(bar(b, i * row + 5, (b.value * (W - P - 50)) / top, P,
     COLORS[i % COLORS.length])));
   if (!bars.length) chart.append(svg("text", { x: 10, y: 20 }, "暂无数据"));
   return wrap("bar", label, chart);

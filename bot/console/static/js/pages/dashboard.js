@@ -56,7 +56,7 @@ function charts(o) {
   return h("div", { class: "charts" },
     lineChart("客户走势（每天）", labels, [
       { name: "新增关注", key: "new_followers", values: col("new_followers") },
-      { name: "活跃", key: "active", values: col("active") },
+      { name: "活跃", key: "active", values: col("active"), total: false },
       { name: "流失", key: "churned", values: col("churned") }]),
     lineChart("情绪走势（每天）", labels, [
       { name: "已分析消息", key: "analysed", values: col("analysed") },
