@@ -3,6 +3,7 @@ count and errors, a campaign dry run, resolving a complaint, and what a viewer s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -209,3 +210,26 @@ async def test_a_token_revoked_mid_session_returns_to_sign_in_saying_why(console
     await page.click("#nav a[href='#/customers']")
     await expect(page.locator(".signin .error")).to_contain_text("登录已失效")
     assert await page.evaluate("() => sessionStorage.length") == 0
+
+
+async def test_a_stage_list_is_ticked_and_counted_as_the_api_counts_it(console: Console) -> None:
+    page = await console.page(Role.OPERATOR)
+    await page.goto(console.url + "/admin/#/segments/new")
+    first = page.locator('[data-path="rule.all[0]"]')
+    await first.locator("select[aria-label=条件字段]").select_option("lifecycle_stage")
+    await first.locator("select[aria-label=比较方式]").select_option("not_in")
+    await expect(first.get_by_label("活跃")).to_be_checked()  # carried over from 是 活跃
+    await first.get_by_label("活跃").uncheck()
+    await first.get_by_label("潜在").check()
+    rule = {"field": "lifecycle_stage", "op": "not_in", "value": ["prospect"]}
+    expected = await console.api("POST", "/segments/validate", body={"rule": rule})
+    await expect(page.locator("#live-count")).to_have_text(str(expected["count"]))
+    await first.get_by_label("已流失").check()
+    rule["value"] = ["prospect", "churned"]
+    expected = await console.api("POST", "/segments/validate", body={"rule": rule})
+    await expect(page.locator("#live-count")).to_have_text(str(expected["count"]))
+    await page.fill("#segment-name", "非潜在、非流失")
+    await page.click("#save-segment")
+    await expect(page).to_have_url(re.compile(r"#/segments/\d+$"))
+    saved = (await console.api("GET", "/segments?limit=200"))["items"][-1]
+    assert saved["name"] == "非潜在、非流失" and saved["rule"]["all"][0]["value"] == rule["value"]

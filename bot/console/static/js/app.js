@@ -52,6 +52,7 @@ async function route() {
   mount(view(), h("p", { class: "muted" }, "正在加载…"));
   try {
     await page(view(), rest.map(decodeURIComponent));
+    if (!view().contains(document.activeElement)) view().focus();  // keyboard users start here
   } catch (err) {
     if (err.status !== 401) mount(view(), errorBox(err));  // 401: the sign-in form is up
   }

@@ -17,11 +17,21 @@ export default async function complaints(root, [id]) {
     h("td", {}, h("a", { href: `#/complaints/${c.id}` }, c.number)), h("td", {}, c.category),
     h("td", {}, say(SEVERITY, c.severity)), h("td", {}, say(COMPLAINT_STATUS, c.status)),
     h("td", {}, c.customer.display_name || "—"), h("td", { class: "phone" }, c.customer.phone || "—"),
-    h("td", {}, c.sla_breached ? h("strong", { class: "late" }, "已超时 · ") : null, countdown(due(c))),
+    h("td", {}, c.sla_breached ? h("strong", { class: "late" }, "已超时 · ") : null, h("span", { "data-due": due(c) }, countdown(due(c)))),
     h("td", {}, when(c.created_at))));
   mount(root, h("h1", {}, "投诉待办"), h("p", { class: "muted" }, `未结 ${open.length} 张，最早的在前。`),
     open.length ? table(["单号", "类别", "紧急程度", "状态", "客户", "手机", "SLA", "提交时间"], rows)
       : h("p", {}, "没有未结投诉，辛苦了！"));
+  tick(root);
+}
+
+// the countdowns move on while the inbox stays open (until another page replaces it)
+function tick(root) {
+  const timer = setInterval(() => {
+    const cells = root.querySelectorAll("[data-due]");
+    if (!cells.length || !root.querySelector("tr[data-complaint]")) return clearInterval(timer);
+    for (const el of cells) el.textContent = countdown(el.dataset.due);
+  }, 30000);
 }
 
 const due = (c) => (c.first_response_at == null && c.first_response_due ? c.first_response_due : c.resolution_due);

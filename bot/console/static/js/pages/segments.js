@@ -121,6 +121,14 @@ function bound(c, key, { tag = "input", options: opts = [], ...attrs }, refresh)
   return el;
 }
 
+// several values (in / not_in): one checkbox each, kept as the form's comma list
+function checks(c, map, refresh) {
+  const chosen = new Set(String(c.value || "").split(",").filter(Boolean));
+  const box = (k, t) => h("label", { class: "check" }, h("input", { type: "checkbox", value: k, checked: chosen.has(k),
+    onchange: (e) => { if (e.target.checked) chosen.add(k); else chosen.delete(k); c.value = [...chosen].join(","); refresh(); } }), t);
+  return h("span", { class: "checks", role: "group", "aria-label": "可多选" }, Object.entries(map).map(([k, t]) => box(k, t)));
+}
+
 function options(map) {
   return Object.entries(map).map(([k, t]) => h("option", { value: k }, t));
 }
@@ -130,9 +138,9 @@ function inputs(c, refresh) {
   const v = (attrs) => bound(c, "value", attrs, refresh);
   switch (FIELDS[c.field].input) {
     case "tag": return v({ list: "tag-names", "aria-label": "标签名", placeholder: "标签名" });
-    case "stage": return many ? v({ "aria-label": "阶段（逗号分隔）", placeholder: "如 at_risk,churned" })
+    case "stage": return many ? checks(c, STAGES, refresh)
       : v({ tag: "select", "aria-label": "阶段", options: options(STAGES) });
-    case "choice": return many ? v({ "aria-label": "取值（逗号分隔）", placeholder: Object.keys(FIELDS[c.field].choices).join(",") })
+    case "choice": return many ? checks(c, FIELDS[c.field].choices, refresh)
       : v({ tag: "select", "aria-label": "取值", options: [h("option", { value: "" }, "请选择"), ...options(FIELDS[c.field].choices)] });
     case "text": return v({ "aria-label": many ? "城市（逗号分隔）" : "城市", placeholder: many ? "上海,北京" : "上海" });
     case "score": return c.op === "between" ? v({ "aria-label": "分数范围", placeholder: "如 3,5" })
