@@ -12,7 +12,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,train]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed /usr/bin/chromium
+
+# tests/console drive Debian's Chromium (Playwright's own browser download is not used);
+# the CJK font makes the Chinese UI readable in the screenshots
+/usr/bin/chromium:
+	$(if $(filter 0,$(shell id -u)),,sudo) sh -c "apt-get update -qq && apt-get install -y chromium fonts-wqy-microhei"
 
 run: install
 	$(VENV)/bin/siyu demo

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot import health
 from bot.api.app import api_app
 from bot.config import Settings
+from bot.console.routes import routes as console_routes
 from bot.keys import CLIENTS, JOURNAL, LEADERSHIP, METRICS, PIPELINE, SCHEDULER, SETTINGS, STORE
 from bot.metrics import Metrics
 from bot.store import opened_store
@@ -43,6 +44,7 @@ def create_app(settings: Settings, *, worker: bool = True) -> web.Application:
     app.add_routes([web.get("/healthz", health.healthz), web.get("/metrics", health.metrics)])
     if settings.api.enabled:
         app.add_subapp("/api/", api_app(settings.api))
+        app.add_routes(console_routes())  # /admin: static pages on /api/v1
     return app
 
 

@@ -1,10 +1,11 @@
-"""A handful of named sample customers for `siyu demo`, and its birthday campaign
-(idempotent)."""
+"""A handful of named sample customers for `siyu demo`, its birthday campaign, and what the
+staff console shows: a segment, analysed messages, an open complaint (all idempotent)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from crm import birthdays
@@ -13,10 +14,16 @@ from crm.birthdays import Birthday
 from crm.campaigns.service import create_campaign, resume, update_campaign
 from crm.campaigns.spec import CampaignSpec, parse_spec
 from crm.clock import Clock
-from crm.models import Channel, Customer, Gender, Interaction
+from crm.complaints import config as complaint_config
+from crm.complaints.classify import Signals
+from crm.complaints.intake import Incoming, complain
+from crm.models import Channel, Complaint, Customer, Gender, Interaction, Segment
 from crm.models.campaigns import Campaign, CampaignStatus
 from crm.models.customers import BirthdayCalendar
+from crm.orders import OrderInput, record_order
 from crm.phones import normalize_optional_phone
+from crm.rfm import recompute_rfm
+from crm.segments import create_segment
 
 DEMO = Actor.system("demo")
 
@@ -31,14 +38,16 @@ SAMPLES = (
 
 async def seed_demo_customers() -> int:
     """Create the sample customers that do not exist yet; returns how many were created."""
-    created = 0
-    for openid, name, phone, birthday, gender, city in SAMPLES:
+    created, now = 0, datetime.now(UTC)
+    for n, (openid, name, phone, birthday, gender, city) in enumerate(SAMPLES):
         _, was_created = await Customer.get_or_create(
             openid=openid,
             defaults={
                 "display_name": name, "phone": normalize_optional_phone(phone),
                 "birthday": birthday, "gender": gender, "city": city, "subscribed": True,
                 "source_channel": Channel.OA,
+                "subscribed_at": now - timedelta(days=3 * n),  # the dashboard's follower line
+                "last_active_at": now - timedelta(days=n),
             },
         )  # fmt: skip
         created += int(was_created)
@@ -140,3 +149,61 @@ async def _demo_campaign(fires: str, timezone: str) -> Campaign:
     if existing.status is CampaignStatus.PAUSED:
         await resume(existing.id, actor=DEMO)
     return await update_campaign(existing.id, spec, actor=DEMO)
+
+
+# -- what the staff console shows in `siyu demo` ----------------------------------------------
+
+DEMO_SEGMENT = "已关注的上海客户"
+DEMO_COMPLAINT = "快递太慢了，我要投诉，订单 20261130001 还没到"
+DEMO_CHATS = (  # (openid, text, sentiment label, score, intent): a timeline with nlp readings
+    ("o_demo_wang", "你们的新品什么时候上架？", "neutral", 0.55, "question"),
+    ("o_demo_wang", "东西很好，物流也快，谢谢！", "positive", 0.93, "praise"),
+    ("o_demo_li", "客服回复太慢了，很失望", "negative", 0.08, "complaint"),
+)
+
+
+async def seed_console_demo(timezone: str = "Asia/Shanghai") -> None:
+    """A segment, a few analysed messages and one open complaint (idempotent)."""
+    await _demo_segment()
+    if not await Interaction.filter(content=DEMO_CHATS[0][1]).exists():
+        for openid, text, label, score, intent in DEMO_CHATS:
+            customer = await Customer.get(openid=openid)
+            await Interaction.create(customer=customer, channel="oa", direction="in", kind="text",
+                                     content=text, sentiment_label=label, sentiment_score=score,
+                                     intent=intent)  # fmt: skip
+    await _demo_complaint(timezone)
+    await _demo_orders()
+    await recompute_rfm()  # the dashboard's RFM grid (the nightly job does this in production)
+
+
+async def _demo_orders() -> None:
+    """A few orders per sample customer, different counts and amounts (idempotent by id)."""
+    now = datetime.now(UTC)
+    for n, (openid, *_rest) in enumerate(SAMPLES):
+        customer = await Customer.get(openid=openid)
+        for k in range(n + 1):
+            paid = now - timedelta(days=7 * k + n)
+            order = OrderInput(external_id=f"DEMO-{openid}-{k}", customer_id=customer.id,
+                               amount=Decimal(99 * (5 - n)), paid_at=paid)  # fmt: skip
+            await record_order(order, actor=DEMO)
+
+
+async def _demo_segment() -> None:
+    if not await Segment.filter(name=DEMO_SEGMENT).exists():
+        rule = {"all": [{"field": "subscribed", "op": "eq", "value": True},
+                        {"field": "city", "op": "eq", "value": "上海"}]}  # fmt: skip
+        await create_segment(DEMO_SEGMENT, rule, "演示：运营台分群编辑器", actor=DEMO)
+
+
+async def _demo_complaint(timezone: str) -> None:
+    customer = await Customer.get(openid="o_demo_zhang")
+    if await Complaint.filter(customer_id=customer.id).exists():
+        return
+    incoming = Incoming(
+        customer=customer,
+        text=DEMO_COMPLAINT,
+        dedupe_key=None,
+        signals=Signals(sentiment=0.1, complaint_intent=True),
+        timezone=timezone,
+    )
+    await complain(incoming, complaint_config.current(), actor=Actor.customer(customer.id))

@@ -58,7 +58,7 @@ async def _run_demo(settings: object, port: int) -> None:
     from bot.startup import prepare_process
     from bot.wechat.fake import create_fake_app
     from crm.clock import SYSTEM_CLOCK
-    from crm.demo_data import seed_birthday_demo, seed_demo_customers
+    from crm.demo_data import seed_birthday_demo, seed_console_demo, seed_demo_customers
 
     assert isinstance(settings, Settings)
     prepare_process(settings)
@@ -73,8 +73,10 @@ async def _run_demo(settings: object, port: int) -> None:
         await web.TCPSite(runner, "127.0.0.1", runner_port).start()
     created = await seed_demo_customers()
     birthday = await seed_birthday_demo(clock=SYSTEM_CLOCK)
+    await seed_console_demo(settings.timezone)
     _introduce(fake, birthday)
     typer.echo(_instructions(port, created) + _campaign_instructions(port, birthday))
+    typer.echo(await _console_instructions(port))
     try:
         await asyncio.Event().wait()
     finally:
@@ -103,6 +105,24 @@ Birthday campaign {birthday.campaign_id} fires at {birthday.fires_at} (local) fo
 {lines}
   {db} siyu campaign stats {birthday.campaign_id}   sent by channel, skipped by reason
   curl -s http://127.0.0.1:{port + 1}/_fake/calls   the greetings as siyu sent them
+"""
+
+
+async def _console_instructions(port: int) -> str:
+    """A fresh admin token for the console (expires in a day; `siyu admin revoke` ends it).
+    Token names are unique: each start's is named by its time."""
+    from datetime import datetime
+
+    from crm import tokens
+    from crm.demo_data import DEMO
+    from crm.models import Role
+
+    name = f"demo-console-{datetime.now():%Y%m%d-%H%M%S}"
+    issued = await tokens.create_token(name, Role.ADMIN, expires_days=1, actor=DEMO)
+    return f"""
+Staff console      http://127.0.0.1:{port}/admin/
+  demo admin token {issued.secret}
+  (paste it on the sign-in page; it is kept in that browser tab only)
 """
 
 
