@@ -5,6 +5,7 @@ crm.privacy; an admin's unmasked read is a `pii.read` audit row per record shown
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from crm.errors import InvalidInput, NotFound
 from crm.merge import merge_customers
 from crm.models import Customer, CustomerNote, Tag
 from crm.permissions import Action
-from crm.privacy import Personal, masked, record_unmasked_read
+from crm.privacy import Personal, mask_text, masked, record_text_read, record_unmasked_read
 from crm.unmerge import undo_merge
 
 TAG = "customers"
@@ -184,15 +185,28 @@ async def get_customer(call: Call) -> ProfileOut:
 @API.route("GET", CUSTOMER + "/timeline", action=Action.CUSTOMERS_READ, tag=TAG,
            query=TimelineQuery, response=Page[TimelineItemOut])  # fmt: skip
 async def customer_timeline(call: Call) -> Page[TimelineItemOut]:
-    """Interactions in and out, with sentiment and intent, newest first."""
+    """Interactions in and out, with sentiment and intent, newest first; phone and ID
+    numbers inside the texts masked unless admin."""
     q: TimelineQuery = call.query
     before = int(q.cursor) if q.cursor else None
     items = await profiles.timeline(call["customer_id"], before_id=before, limit=q.limit + 1)
     page, more = items[: q.limit], len(items) > q.limit
+    await _texts_read(call, [i.content for i in page])
     return Page[TimelineItemOut](
-        items=[TimelineItemOut.model_validate(i) for i in page],
+        items=[_timeline_item(i, call) for i in page],
         next_cursor=str(page[-1].id) if more else None,
     )
+
+
+def _timeline_item(item: profiles.TimelineItem, call: Call) -> TimelineItemOut:
+    out = TimelineItemOut.model_validate(item)
+    out.content = mask_text(call.actor.role, item.content)
+    return out
+
+
+async def _texts_read(call: Call, texts: Sequence[str | None]) -> None:
+    customer = await survivor_id(call["customer_id"])
+    await record_text_read(call.actor, "customer", customer, texts, request_id=call.request_id)
 
 
 async def _tags(customer_id: int) -> list[str]:
@@ -225,9 +239,14 @@ async def untag_customer(call: Call) -> TagsOut:
 @API.route("GET", CUSTOMER + "/notes", action=Action.CUSTOMERS_READ, tag=TAG,
            response=Page[NoteOut])  # fmt: skip
 async def customer_notes(call: Call) -> Page[NoteOut]:
-    """Staff notes on the customer, newest first (the latest 100)."""
+    """Staff notes on the customer, newest first (the latest 100); phone and ID numbers
+    inside them masked unless admin."""
     rows = await notes.notes(call["customer_id"])
-    return Page[NoteOut](items=[NoteOut.model_validate(n) for n in rows], next_cursor=None)
+    await _texts_read(call, [n.text for n in rows])
+    items = [NoteOut.model_validate(n) for n in rows]
+    for item in items:
+        item.text = mask_text(call.actor.role, item.text) or ""
+    return Page[NoteOut](items=items, next_cursor=None)
 
 
 @API.route("POST", CUSTOMER + "/notes", action=Action.CUSTOMERS_WRITE, tag=TAG,
