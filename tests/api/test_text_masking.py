@@ -99,7 +99,9 @@ async def _ticket_with_texts() -> tuple[Customer, int]:
                                     actor=Actor.customer(customer.id))  # fmt: skip
     staff = Actor.system("test")
     await complaints.note(got.ticket.number or "", "已致电 13812345678", actor=staff)
-    await complaints.resolve(got.ticket.number or "", "补发，单号发到 +86 138 1234 5678", actor=staff)
+    await complaints.resolve(
+        got.ticket.number or "", "补发，单号发到 +86 138 1234 5678", actor=staff
+    )
     return customer, got.ticket.id
 
 
