@@ -71,6 +71,7 @@ CASES: dict[str, Case] = {
     "snapshot_segment": Case(),
     "create_staff": Case({"userid": "wangwu", "role": "operator"}),
     "update_staff": Case({"role": "admin"}),
+    "delete_staff": Case(),
     "create_survey_definition": Case(NPS_SURVEY),
     "replace_survey_definition": Case({**NPS_SURVEY, "name": "简短回访"}),
     "delete_survey_definition": Case(),
