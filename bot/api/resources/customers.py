@@ -6,11 +6,11 @@ crm.privacy; an admin's unmasked read is a `pii.read` audit row per record shown
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from bot.api.models import Out, Strict
 from bot.api.pagination import Page, PageQuery, page_of
@@ -47,30 +47,16 @@ class RfmOut(Out):
     m: int
 
 
-class ProfileOut(Out):
-    id: int
-    display_name: str | None
-    real_name: str | None
-    phone: str | None
-    birthday: str | None
-    address: str | None
-    gender: str
-    city: str | None
-    openid: str | None
-    external_userid: str | None
-    follow_user: str | None
-    source_channel: str
-    subscribed: bool
-    opted_out: bool
-    lifecycle_stage: str
-    points_balance: int
-    order_count: int
-    total_spent: Decimal
-    last_active_at: datetime | None
-    created_at: datetime
-    tags: list[str]
-    rfm: RfmOut | None
-    notes_count: int
+def _profile_model() -> type[Out]:
+    """ProfileOut from crm.profiles.Profile's own fields, so a field added there is in every
+    answer and in the OpenAPI document; only the nested types differ (a list, RfmOut)."""
+    hints = get_type_hints(profiles.Profile)
+    shapes: dict[str, Any] = {f.name: (hints[f.name], ...) for f in fields(profiles.Profile)}
+    shapes |= {"tags": (list[str], ...), "rfm": (RfmOut | None, ...)}
+    return create_model("ProfileOut", __base__=Out, __module__=__name__, **shapes)
+
+
+ProfileOut = _profile_model()
 
 
 class TimelineItemOut(Out):
@@ -175,7 +161,7 @@ async def list_customers(call: Call) -> Page[CustomerOut]:
 
 
 @API.route("GET", CUSTOMER, action=Action.CUSTOMERS_READ, tag=TAG, response=ProfileOut)
-async def get_customer(call: Call) -> ProfileOut:
+async def get_customer(call: Call) -> Out:
     """The profile: who, tags, points, lifecycle, RFM, notes count (masked unless admin)."""
     found = await profiles.profile(call["customer_id"])
     await _unmasked_read(call, [found.id], found.personal_fields())
