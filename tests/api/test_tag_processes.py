@@ -23,18 +23,8 @@ TAG = "关注物流"  # nlp/defaults.py: the keyword 快递 gives it
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[live.Process, ...]]:
-    database_url, redis_url = live.postgres_and_redis()
-    live.fresh_schema(database_url)
-    logs = tmp_path_factory.mktemp("tag_processes")
-    fake = live.start_fake(live.serve_env(database_url, redis_url, "http://127.0.0.1:9"), logs)
-    env = live.serve_env(database_url, redis_url, fake.url, SIYU_NLP__ENABLED="true")
-    a, b = live.start_serve("serve-a", env, logs), live.start_serve("serve-b", env, logs)
-    try:
-        live.wait_ready([fake, a, b], "/")
-        yield a, b, fake
-    finally:
-        for process in (a, b, fake):
-            process.stop()
+    with live.serving_pair(tmp_path_factory.mktemp("tags"), SIYU_NLP__ENABLED="true") as three:
+        yield three
 
 
 @pytest.fixture
