@@ -124,6 +124,10 @@ class CustomerQuery(PageQuery):
     )  # fmt: skip
 
 
+class NoteQuery(PageQuery):
+    sort: Literal["-id", "id", "-created_at", "created_at"] = "-id"
+
+
 class TimelineQuery(Strict):
     limit: int = Field(50, ge=1, le=profiles.MAX_TIMELINE)
     cursor: str | None = Field(None, max_length=20, pattern=r"^\d{1,19}$",
@@ -223,16 +227,18 @@ async def untag_customer(call: Call) -> TagsOut:
 
 
 @API.route("GET", CUSTOMER + "/notes", action=Action.CUSTOMERS_READ, tag=TAG,
-           response=Page[NoteOut])  # fmt: skip
+           query=NoteQuery, response=Page[NoteOut])  # fmt: skip
 async def customer_notes(call: Call) -> Page[NoteOut]:
-    """Staff notes on the customer, newest first (the latest 100); phone and ID numbers
-    inside them masked unless admin."""
-    rows = await notes.notes(call["customer_id"])
+    """Staff notes on the customer, newest first by default; phone and ID numbers inside
+    them masked unless admin."""
+    q: NoteQuery = call.query
+    qs = CustomerNote.filter(customer_id=await survivor_id(call["customer_id"]))
+    rows, cursor = await page_of(qs, sort=q.sort, limit=q.limit, cursor=q.cursor)
     await _texts_read(call, [n.text for n in rows])
     items = [NoteOut.model_validate(n) for n in rows]
     for item in items:
         item.text = mask_text(call.actor.role, item.text) or ""
-    return Page[NoteOut](items=items, next_cursor=None)
+    return Page[NoteOut](items=items, next_cursor=cursor)
 
 
 @API.route("POST", CUSTOMER + "/notes", action=Action.CUSTOMERS_WRITE, tag=TAG,
