@@ -146,6 +146,7 @@ class Overview:
     complaints_closed: int
     deliveries: dict[str, int]  # by status, of deliveries created in the period
     sent_by_channel: dict[str, int]
+    deliveries_failed: int  # failed in the period (whenever created), as `/stats today` counts
     complaints_resolved: int
     sla_breaches: int  # tickets opened in the period past a deadline (answered late or not yet)
     scores: Scores
@@ -225,6 +226,11 @@ SELECT status, COUNT(*) AS n FROM campaign_delivery
 WHERE created_at >= ? AND created_at < ? GROUP BY status
 """
 
+_FAILED = """
+SELECT COUNT(*) AS n FROM campaign_delivery
+WHERE status = 'failed' AND updated_at >= ? AND updated_at < ?
+"""
+
 _SENT = """
 SELECT channel, COUNT(*) AS n FROM campaign_delivery
 WHERE status = 'sent' AND sent_at >= ? AND sent_at < ? GROUP BY channel
@@ -275,6 +281,7 @@ async def overview(start: date, end: date, timezone: str, clock: Clock | None = 
         complaints_opened=int(complaints["opened"]), complaints_closed=int(complaints["closed"]),
         deliveries=await _counts(_DELIVERIES, lo, hi),
         sent_by_channel=await _counts(_SENT, lo, hi),
+        deliveries_failed=int((await fetch(_FAILED, [lo, hi]))[0]["n"]),
         complaints_resolved=int((await fetch(_RESOLVED, [lo, hi]))[0]["n"]),
         sla_breaches=int((await complaint_rates(lo, hi, utcnow(clock)))["breached"] or 0),
         scores=await scores(lo, hi),

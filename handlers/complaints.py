@@ -17,14 +17,14 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from crm import complaints, surveys
+from crm import complaints, privacy, surveys
 from crm.actors import Actor
 from crm.clock import Clock
 from crm.complaints import classify, intake, notifications, numbers, queries, rating, texts
 from crm.complaints import config as complaint_config
 from crm.complaints.handling import record_outcome, tell_assignee, window_open
 from crm.errors import ComplaintError, ComplaintNotFound, ComplaintStateError
-from crm.models import Complaint, ComplaintNotification, Customer, Staff
+from crm.models import Complaint, ComplaintNotification, Customer, Role, Staff
 from crm.permissions import Action
 from handlers.context import Context, Messenger
 from handlers.customer import wants_opt_out
@@ -269,33 +269,48 @@ async def ticket_detail(ctx: Context, staff: Staff, command: CommandCall) -> Rep
 
     async def work() -> str:
         found = await complaints.detail(command.args[0], actor=_actor(staff))
-        return _detail_text(found, ctx.timezone)
+        await _detail_read(ctx, staff, found)
+        return _detail_text(found, ctx.timezone, staff.role)
 
     return ctx.reply(await _explained(usage, work))
 
 
-def _detail_text(found: queries.Detail, timezone: str) -> str:
-    t = found.ticket
+async def _detail_read(ctx: Context, staff: Staff, found: queries.Detail) -> None:
+    """An admin sees the name and the texts unmasked: that read is audited."""
+    actor, rid, cid = _actor(staff), ctx.message.dedupe_key[:64], found.customer.id
+    texts_shown = [m.text for m in found.messages] + [h.note for h in found.history]
+    texts_shown += [found.ticket.resolution]
+    if found.customer.display_name:
+        await privacy.record_unmasked_read(actor, "customer", [cid], ["name"], request_id=rid)
+    await privacy.record_text_read(actor, "customer", cid, texts_shown, request_id=rid)
+
+
+def _detail_text(found: queries.Detail, timezone: str, role: Role) -> str:
+    """Personal data masked for `role` (the phone always: /ticket needs none)."""
+    t, c = found.ticket, found.customer
+    name = privacy.masked(role, privacy.Personal.NAME, c.display_name) or "未留名"
+    phone = privacy.mask_phone(c.phone) or "未留手机号"
     lines = [
         f"工单 {t.number}　{texts.STATUS[t.status]}　{t.category}/{texts.SEVERITY[t.severity]}",
-        f"客户：{texts.who(found.customer)}",
+        f"客户：{name}（{phone}，客户编号 {c.id}）",
         f"负责人：{t.assignee or '未分配'}　创建：{texts.local(t.created_at, timezone)}",
         f"首次响应期限：{texts.local(t.first_response_due, timezone)}　"
         f"解决期限：{texts.local(t.resolution_due, timezone)}",
     ]
-    lines += [f"客户：{m.text}" for m in found.messages[-5:]]
+    lines += [f"客户：{privacy.mask_text(role, m.text)}" for m in found.messages[-5:]]
     if t.resolution:
-        lines.append(f"处理结果：{t.resolution}")
+        lines.append(f"处理结果：{privacy.mask_text(role, t.resolution)}")
     if t.satisfaction:
         lines.append(f"满意度：{t.satisfaction}/5")
     lines.append("处理记录：")
-    lines += [_history_line(h, timezone) for h in found.history]
+    lines += [_history_line(h, timezone, role) for h in found.history]
     return "\n".join(lines)
 
 
-def _history_line(h: Any, timezone: str) -> str:
+def _history_line(h: Any, timezone: str, role: Role) -> str:
     moved = (h.from_status, h.to_status)
-    return texts.history_line(h.action, h.at, h.actor, moved, h.note, timezone)
+    note = privacy.mask_text(role, h.note)
+    return texts.history_line(h.action, h.at, h.actor, moved, note, timezone)
 
 
 @staff_router.command("ack", help="受理投诉：/ack 工单号", action=Action.COMPLAINTS_HANDLE)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from bot.cli import admin, campaigns, data, demo, fake, nlp, segments, server, surveys, worker  # noqa: F401  (each module registers its commands)
+from bot.cli import (  # noqa: F401  (each module registers its commands)
+    admin,
+    campaigns,
+    data,
+    demo,
+    fake,
+    nlp,
+    reports,
+    segments,
+    server,
+    surveys,
+    worker,
+)
 from bot.cli.app import app
 
 app.add_typer(nlp.nlp_app, name="nlp")
@@ -10,6 +22,7 @@ app.add_typer(segments.segment_app, name="segment")
 app.add_typer(campaigns.campaign_app, name="campaign")
 app.add_typer(surveys.survey_app, name="survey")
 app.add_typer(admin.admin_app, name="admin")
+app.add_typer(reports.report_app, name="report")
 
 
 def main() -> None:

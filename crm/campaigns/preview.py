@@ -17,7 +17,7 @@ from crm.clock import Clock
 from crm.errors import RenderFailed
 from crm.models.campaigns import Campaign, CampaignDelivery, DeliveryStatus, SendChannel
 from crm.phones import mainland_digits
-from crm.privacy import mask_name, mask_phone
+from crm.privacy import mask_birthday, mask_name, mask_phone
 from crm.sql import as_datetime, fetch, marks
 
 SERVICE_WINDOW = timedelta(hours=48)
@@ -39,6 +39,7 @@ class PreviewRow:
 
 _REACH = """
 SELECT c.id AS id, c.display_name AS name, c.phone AS phone, c.subscribed AS subscribed,
+       c.birthday AS birthday,
        c.external_userid AS external_userid, c.follow_user AS follow_user,
        (SELECT MAX(i.created_at) FROM interaction i WHERE i.customer_id = c.id
         AND i.direction = 'in' AND i.kind NOT LIKE 'event:%') AS last_message_at
@@ -93,6 +94,8 @@ def _masked(row: PreviewRow, customer: dict[str, Any]) -> PreviewRow:
     if customer["phone"] and text:
         digits = mainland_digits(customer["phone"])
         text = text.replace(digits, mask_phone(digits) or "")
+    if customer["birthday"] and text:  # a template may greet with {{ customer.birthday }}
+        text = text.replace(str(customer["birthday"])[:10], mask_birthday(None))
     name, phone = mask_name(row.name), mask_phone(row.phone)
     return PreviewRow(row.customer_id, name, phone, row.status, row.channel, row.reason, text)
 

@@ -3,6 +3,7 @@ deliveries with filters; each write's audit row checked."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from crm.models import AuditEntry, Customer, Interaction, Role
@@ -140,3 +141,15 @@ async def test_list_filters_by_status(api: Api) -> None:
     assert (await api.ok("GET", "/campaigns?sort=-name"))["items"][0][
         "status"
     ] == CampaignStatus.SCHEDULED
+
+
+async def test_a_dry_run_masks_a_birthday_the_text_shows(api: Api) -> None:
+    one = await Customer.create(openid="o1", display_name="张三丰", subscribed=True,
+                                birthday=date(1990, 3, 7))  # fmt: skip
+    await Interaction.create(customer=one, channel="oa", direction="in", kind="text", content="hi")
+    text = "{{ customer.display_name }}，您的生日 {{ customer.birthday }} 快到了"
+    cid = (await api.ok("POST", "/campaigns", json=spec(text=text)))["id"]
+    body = await api.ok("POST", f"/campaigns/{cid}/dry-run", Role.OPERATOR, json={"limit": 5})
+    assert [r["text"] for r in body["deliveries"]] == ["张**，您的生日 ****-**-** 快到了"]
+    admin = await api.ok("POST", f"/campaigns/{cid}/dry-run", json={"limit": 5})
+    assert [r["text"] for r in admin["deliveries"]] == ["张三丰，您的生日 1990-03-07 快到了"]

@@ -9,6 +9,7 @@ test values (never the demo ones), so start-up checks on demo secrets do not sto
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -17,7 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -208,3 +209,20 @@ def wait_for(
             logs = "\n".join(p.log_tail() for p in processes)
             pytest.fail(f"{what}: not within {within}s\n{logs}")
         time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def serving_pair(logs: Path, **extra: str) -> Iterator[tuple[Process, Process, Process]]:
+    """serve-a, serve-b and the fake WeChat API on a fresh test PostgreSQL and Redis, ready
+    (`extra`: more environment for both servers)."""
+    database_url, redis_url = postgres_and_redis()
+    fresh_schema(database_url)
+    fake = start_fake(serve_env(database_url, redis_url, "http://127.0.0.1:9"), logs)
+    env = serve_env(database_url, redis_url, fake.url, **extra)
+    a, b = start_serve("serve-a", env, logs), start_serve("serve-b", env, logs)
+    try:
+        wait_ready([fake, a, b], "/")
+        yield a, b, fake
+    finally:
+        for process in (a, b, fake):
+            process.stop()

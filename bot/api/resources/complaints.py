@@ -9,6 +9,7 @@ masked for roles without pii.read; an admin's unmasked read is a `pii.read` row 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -32,7 +33,7 @@ from crm.models import (
     Customer,
 )
 from crm.permissions import Action
-from crm.privacy import Personal, masked, record_unmasked_read
+from crm.privacy import Personal, mask_text, masked, record_text_read, record_unmasked_read
 from handlers.complaints import on_resolved, tell_customer
 
 TAG = "complaints"
@@ -174,6 +175,8 @@ def _brief(call: Call, customer: Customer) -> CustomerBrief:
 def _fields(call: Call, t: Complaint, customer: Customer) -> dict[str, Any]:
     names = [n for n in ComplaintOut.model_fields if n not in ("sla_breached", "customer")]
     data = {n: getattr(t, n) for n in names}
+    for free in ("summary", "resolution"):
+        data[free] = mask_text(call.actor.role, data[free])
     return {**data, "sla_breached": _is_breached(t, SYSTEM_CLOCK.now()),
             "customer": _brief(call, customer)}  # fmt: skip
 
@@ -181,6 +184,14 @@ def _fields(call: Call, t: Complaint, customer: Customer) -> dict[str, Any]:
 async def _shown(call: Call, customer_ids: list[int]) -> None:
     await record_unmasked_read(call.actor, "customer", sorted(set(customer_ids)),
                                ["name", "phone"], request_id=call.request_id)  # fmt: skip
+
+
+async def _texts_shown(call: Call, tickets: list[Complaint], more: Sequence[str | None]) -> None:
+    """An admin shown the tickets' texts (and `more`) with personal numbers in them."""
+    for t in tickets:
+        texts = [t.summary, t.resolution, *more]
+        await record_text_read(call.actor, "customer", t.customer_id, texts,  # type: ignore[attr-defined]
+                               request_id=call.request_id)  # fmt: skip
 
 
 async def _number(complaint_id: int) -> str:
@@ -194,6 +205,7 @@ async def _number(complaint_id: int) -> str:
 async def _answer(call: Call, ticket: Complaint) -> ComplaintOut:
     customer = await Customer.get(id=ticket.customer_id)  # type: ignore[attr-defined]
     await _shown(call, [customer.id])
+    await _texts_shown(call, [ticket], [])
     return ComplaintOut.model_validate(_fields(call, ticket, customer))
 
 
@@ -221,18 +233,25 @@ async def list_complaints(call: Call) -> Page[ComplaintOut]:
     people = {c.id: c for c in await Customer.filter(id__in=[r.customer_id for r in rows])}  # type: ignore[attr-defined]
     items = [ComplaintOut.model_validate(_fields(call, r, people[r.customer_id])) for r in rows]  # type: ignore[attr-defined]
     await _shown(call, list(people))
+    await _texts_shown(call, rows, [])
     return Page[ComplaintOut](items=items, next_cursor=cursor)
 
 
 @API.route("GET", TICKET, action=Action.COMPLAINTS_READ, tag=TAG, response=DetailOut)
 async def get_complaint(call: Call) -> DetailOut:
-    """One ticket with its history (who did what, when) and the customer's messages."""
+    """One ticket with its history (who did what, when) and the customer's messages; phone
+    and ID numbers inside the texts masked unless admin."""
     found = await complaints.detail(await _number(call["complaint_id"]), actor=call.actor)
     await _shown(call, [found.customer.id])
+    texts = [h.note for h in found.history] + [m.text for m in found.messages]
+    await _texts_shown(call, [found.ticket], texts)
+    role = call.actor.role
     return DetailOut.model_validate({
         **_fields(call, found.ticket, found.customer),
-        "history": [HistoryOut.model_validate(h) for h in found.history],
-        "messages": [MessageOut.model_validate(m) for m in found.messages],
+        "history": [HistoryOut.model_validate(h).model_copy(
+            update={"note": mask_text(role, h.note)}) for h in found.history],
+        "messages": [MessageOut(at=m.at, text=mask_text(role, m.text) or "")
+                     for m in found.messages],
     })  # fmt: skip
 
 

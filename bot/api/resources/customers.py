@@ -5,11 +5,12 @@ crm.privacy; an admin's unmasked read is a `pii.read` audit row per record shown
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from bot.api.models import Out, Strict
 from bot.api.pagination import Page, PageQuery, page_of
@@ -21,7 +22,7 @@ from crm.errors import InvalidInput, NotFound
 from crm.merge import merge_customers
 from crm.models import Customer, CustomerNote, Tag
 from crm.permissions import Action
-from crm.privacy import Personal, masked, record_unmasked_read
+from crm.privacy import Personal, mask_text, masked, record_text_read, record_unmasked_read
 from crm.unmerge import undo_merge
 
 TAG = "customers"
@@ -46,30 +47,16 @@ class RfmOut(Out):
     m: int
 
 
-class ProfileOut(Out):
-    id: int
-    display_name: str | None
-    real_name: str | None
-    phone: str | None
-    birthday: str | None
-    address: str | None
-    gender: str
-    city: str | None
-    openid: str | None
-    external_userid: str | None
-    follow_user: str | None
-    source_channel: str
-    subscribed: bool
-    opted_out: bool
-    lifecycle_stage: str
-    points_balance: int
-    order_count: int
-    total_spent: Decimal
-    last_active_at: datetime | None
-    created_at: datetime
-    tags: list[str]
-    rfm: RfmOut | None
-    notes_count: int
+def _profile_model() -> type[Out]:
+    """ProfileOut from crm.profiles.Profile's own fields, so a field added there is in every
+    answer and in the OpenAPI document; only the nested types differ (a list, RfmOut)."""
+    hints = get_type_hints(profiles.Profile)
+    shapes: dict[str, Any] = {f.name: (hints[f.name], ...) for f in fields(profiles.Profile)}
+    shapes |= {"tags": (list[str], ...), "rfm": (RfmOut | None, ...)}
+    return create_model("ProfileOut", __base__=Out, __module__=__name__, **shapes)
+
+
+ProfileOut = _profile_model()
 
 
 class TimelineItemOut(Out):
@@ -137,6 +124,10 @@ class CustomerQuery(PageQuery):
     )  # fmt: skip
 
 
+class NoteQuery(PageQuery):
+    sort: Literal["-id", "id", "-created_at", "created_at"] = "-id"
+
+
 class TimelineQuery(Strict):
     limit: int = Field(50, ge=1, le=profiles.MAX_TIMELINE)
     cursor: str | None = Field(None, max_length=20, pattern=r"^\d{1,19}$",
@@ -174,7 +165,7 @@ async def list_customers(call: Call) -> Page[CustomerOut]:
 
 
 @API.route("GET", CUSTOMER, action=Action.CUSTOMERS_READ, tag=TAG, response=ProfileOut)
-async def get_customer(call: Call) -> ProfileOut:
+async def get_customer(call: Call) -> Out:
     """The profile: who, tags, points, lifecycle, RFM, notes count (masked unless admin)."""
     found = await profiles.profile(call["customer_id"])
     await _unmasked_read(call, [found.id], found.personal_fields())
@@ -184,15 +175,28 @@ async def get_customer(call: Call) -> ProfileOut:
 @API.route("GET", CUSTOMER + "/timeline", action=Action.CUSTOMERS_READ, tag=TAG,
            query=TimelineQuery, response=Page[TimelineItemOut])  # fmt: skip
 async def customer_timeline(call: Call) -> Page[TimelineItemOut]:
-    """Interactions in and out, with sentiment and intent, newest first."""
+    """Interactions in and out, with sentiment and intent, newest first; phone and ID
+    numbers inside the texts masked unless admin."""
     q: TimelineQuery = call.query
     before = int(q.cursor) if q.cursor else None
     items = await profiles.timeline(call["customer_id"], before_id=before, limit=q.limit + 1)
     page, more = items[: q.limit], len(items) > q.limit
+    await _texts_read(call, [i.content for i in page])
     return Page[TimelineItemOut](
-        items=[TimelineItemOut.model_validate(i) for i in page],
+        items=[_timeline_item(i, call) for i in page],
         next_cursor=str(page[-1].id) if more else None,
     )
+
+
+def _timeline_item(item: profiles.TimelineItem, call: Call) -> TimelineItemOut:
+    out = TimelineItemOut.model_validate(item)
+    out.content = mask_text(call.actor.role, item.content)
+    return out
+
+
+async def _texts_read(call: Call, texts: Sequence[str | None]) -> None:
+    customer = await survivor_id(call["customer_id"])
+    await record_text_read(call.actor, "customer", customer, texts, request_id=call.request_id)
 
 
 async def _tags(customer_id: int) -> list[str]:
@@ -223,11 +227,18 @@ async def untag_customer(call: Call) -> TagsOut:
 
 
 @API.route("GET", CUSTOMER + "/notes", action=Action.CUSTOMERS_READ, tag=TAG,
-           response=Page[NoteOut])  # fmt: skip
+           query=NoteQuery, response=Page[NoteOut])  # fmt: skip
 async def customer_notes(call: Call) -> Page[NoteOut]:
-    """Staff notes on the customer, newest first (the latest 100)."""
-    rows = await notes.notes(call["customer_id"])
-    return Page[NoteOut](items=[NoteOut.model_validate(n) for n in rows], next_cursor=None)
+    """Staff notes on the customer, newest first by default; phone and ID numbers inside
+    them masked unless admin."""
+    q: NoteQuery = call.query
+    qs = CustomerNote.filter(customer_id=await survivor_id(call["customer_id"]))
+    rows, cursor = await page_of(qs, sort=q.sort, limit=q.limit, cursor=q.cursor)
+    await _texts_read(call, [n.text for n in rows])
+    items = [NoteOut.model_validate(n) for n in rows]
+    for item in items:
+        item.text = mask_text(call.actor.role, item.text) or ""
+    return Page[NoteOut](items=items, next_cursor=cursor)
 
 
 @API.route("POST", CUSTOMER + "/notes", action=Action.CUSTOMERS_WRITE, tag=TAG,

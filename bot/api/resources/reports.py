@@ -78,8 +78,9 @@ class OverviewOut(Out):
     complaints_closed: int
     sla_breaches: int
     scores: ScoresOut
-    deliveries: dict[str, int]
-    sent_by_channel: dict[str, int]
+    deliveries: dict[str, int] = Field(description="deliveries created in the period, by status")
+    sent_by_channel: dict[str, int] = Field(description="sent in the period, by channel")
+    deliveries_failed: int = Field(description="failed in the period, whenever created")
 
 
 @API.route("GET", "/v1/reports/overview", action=Action.REPORTS_READ, tag=TAG,

@@ -12,6 +12,7 @@ from bot.api.models import Out, Strict
 from bot.api.pagination import Page, PageQuery, page_of
 from bot.api.registry import API, Call
 from bot.api.writes import audited, in_transaction
+from crm import staff
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import Role, Staff
 from crm.permissions import Action
@@ -84,17 +85,28 @@ async def create_staff(call: Call) -> StaffOut:
 @API.route("PATCH", "/v1/staff/{staff_id}", action=Action.STAFF_MANAGE, tag=TAG,
            body=StaffUpdate, response=StaffOut)  # fmt: skip
 async def update_staff(call: Call) -> StaffOut:
-    """Rename a member or change their role (holds from their next message on)."""
+    """Rename a member or change their role (holds from their next message on); the last
+    admin cannot be demoted (409)."""
     changes = call.body.model_dump(exclude_none=True)
     if not changes:
         raise InvalidInput("没有要修改的字段（name 或 role）")
     async with in_transaction() as tx:
-        member = await Staff.get_or_none(id=call["staff_id"], using_db=tx)
-        if member is None:
-            raise NotFound(f"员工 {call['staff_id']} 不存在")
+        demoting = changes.get("role", Role.ADMIN) is not Role.ADMIN
+        member = await staff.locked(call["staff_id"], tx, leaving_admins=demoting)
         before = {"name": member.name, "role": member.role.value}
         member.update_from_dict(changes)
         await member.save(using_db=tx, update_fields=list(changes))
         after = {"name": member.name, "role": Role(member.role).value}
         await audited(call, tx, "staff.update", "staff", member.id, before=before, after=after)
     return StaffOut.model_validate(member)
+
+
+@API.route("DELETE", "/v1/staff/{staff_id}", action=Action.STAFF_MANAGE, tag=TAG)
+async def delete_staff(call: Call) -> None:
+    """Delete a member (409 for the last admin). A later message registers them again with
+    `staff.default_role`, or as admin when listed in `staff.admins`; API tokens are not
+    tied to members and stay as they are (revoke them with DELETE /v1/tokens/{id})."""
+    async with in_transaction() as tx:
+        member = await staff.delete(call["staff_id"], tx)
+        before = {"userid": member.userid, "name": member.name, "role": Role(member.role).value}
+        await audited(call, tx, "staff.delete", "staff", member.id, before=before)

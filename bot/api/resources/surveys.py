@@ -20,6 +20,7 @@ from crm.errors import NotFound, SurveyNotSent
 from crm.models import Customer
 from crm.models.surveys import Survey
 from crm.permissions import Action
+from crm.privacy import mask_text, record_text_read
 from crm.surveys.definitions import (
     SurveyDefinition,
     create_survey,
@@ -208,5 +209,12 @@ async def send_survey(call: Call) -> SendOut:
 
 @API.route("GET", SURVEY + "/results", action=Action.SURVEYS_READ, tag=TAG, response=ResultsOut)
 async def survey_results(call: Call) -> ResultsOut:
-    """Responses, completion, NPS, CSAT, each question's distribution, free-text answers."""
-    return ResultsOut.model_validate(await results(call["survey_id"]))
+    """Responses, completion, NPS, CSAT, each question's distribution, free-text answers
+    (phone and ID numbers inside them masked unless admin)."""
+    found = await results(call["survey_id"])
+    answers = [a for q in found["questions"] for a in q.get("texts", ())]
+    await record_text_read(call.actor, "survey", call["survey_id"], [a["text"] for a in answers],
+                           request_id=call.request_id)  # fmt: skip
+    for answer in answers:
+        answer["text"] = mask_text(call.actor.role, answer["text"])
+    return ResultsOut.model_validate(found)
