@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from crm import complaints
+from crm import complaints, points
 from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK
 from crm.complaints import classify
@@ -138,3 +138,21 @@ async def test_survey_free_text_answers_are_masked(api: Api) -> None:
     texts = (await _get(api, path, Role.ADMIN, "s-admin"))["questions"][-1]["texts"]
     assert [t["text"] for t in texts] == [SAID]
     assert await _text_reads("s-admin") == [("survey", str(survey.id))]
+    path = f"/customers/{customer.id}/survey-answers"  # the console's door to the same answers
+    answers = (await _get(api, path, Role.VIEWER, "a-viewer"))["items"][0]["answers"]
+    assert [a["text"] for a in answers] == [SHOWN]
+    answers = (await _get(api, path, Role.ADMIN, "a-admin"))["items"][0]["answers"]
+    assert [a["text"] for a in answers] == [SAID]
+    assert await _text_reads("a-admin") == [("customer", str(customer.id))]
+    assert await _text_reads("a-viewer") == []
+
+
+async def test_points_notes_in_the_ledger_are_masked(api: Api) -> None:
+    customer = await Customer.create(openid="o2", subscribed=True)
+    await points.adjust(customer.id, 50, "api:1", f"补偿，{SAID}", actor=Actor.system("test"))
+    path = f"/customers/{customer.id}/ledger"
+    entries = (await _get(api, path, Role.OPERATOR, "l-operator"))["items"]
+    assert [e["note"] for e in entries] == [f"补偿，{SHOWN}"]
+    entries = (await _get(api, path, Role.ADMIN, "l-admin"))["items"]
+    assert [e["note"] for e in entries] == [f"补偿，{SAID}"]
+    assert await _text_reads("l-admin") == [("customer", str(customer.id))]

@@ -13,8 +13,10 @@ from bot.api.registry import API, Call
 from crm.customers import survivor_id
 from crm.models import PointsEntry
 from crm.models.points import PointsKind
+from crm.models.staff import Role
 from crm.models.surveys import ResponseStatus, SurveyAnswer, SurveyResponse
 from crm.permissions import Action
+from crm.privacy import mask_text, record_text_read
 
 CUSTOMER = "/v1/customers/{customer_id}"
 
@@ -57,23 +59,38 @@ class NewestFirst(PageQuery):
 @API.route("GET", CUSTOMER + "/ledger", action=Action.CUSTOMERS_READ, tag="customers",
            query=NewestFirst, response=Page[LedgerOut])  # fmt: skip
 async def points_ledger(call: Call) -> Page[LedgerOut]:
-    """The customer's points entries; the balance is the profile's points_balance."""
+    """The customer's points entries; the balance is the profile's points_balance (phone and
+    ID numbers inside notes masked unless admin)."""
     q: NewestFirst = call.query
-    qs = PointsEntry.filter(customer_id=await survivor_id(call["customer_id"]))
+    customer_id = await survivor_id(call["customer_id"])
+    qs = PointsEntry.filter(customer_id=customer_id)
     rows, cursor = await page_of(qs, sort=q.sort, limit=q.limit, cursor=q.cursor)
-    return Page[LedgerOut](items=[LedgerOut.model_validate(r) for r in rows], next_cursor=cursor)
+    await record_text_read(call.actor, "customer", customer_id, [r.note for r in rows],
+                           request_id=call.request_id)  # fmt: skip
+    items = [_entry(r, call.actor.role) for r in rows]
+    return Page[LedgerOut](items=items, next_cursor=cursor)
+
+
+def _entry(row: PointsEntry, role: Role | None) -> LedgerOut:
+    entry = LedgerOut.model_validate(row)
+    return entry.model_copy(update={"note": mask_text(role, entry.note)})
 
 
 @API.route("GET", CUSTOMER + "/survey-answers", action=Action.SURVEYS_READ, tag="customers",
            query=NewestFirst, response=Page[ResponseOut])  # fmt: skip
 async def survey_answers(call: Call) -> Page[ResponseOut]:
-    """The surveys the customer was sent, each with the answers given so far."""
+    """The surveys the customer was sent, each with the answers given so far (phone and ID
+    numbers inside free-text answers masked unless admin)."""
     q: NewestFirst = call.query
-    qs = SurveyResponse.filter(customer_id=await survivor_id(call["customer_id"]))
+    customer_id = await survivor_id(call["customer_id"])
+    qs = SurveyResponse.filter(customer_id=customer_id)
     rows, cursor = await page_of(qs.prefetch_related("survey"), sort=q.sort, limit=q.limit,
                                  cursor=q.cursor)  # fmt: skip
     answers = await _answers([r.id for r in rows])
-    items = [_response(r, answers.get(r.id, [])) for r in rows]
+    texts = [a.text for found in answers.values() for a in found]
+    await record_text_read(call.actor, "customer", customer_id, texts, request_id=call.request_id)
+    role = call.actor.role
+    items = [_response(r, _masked(answers.get(r.id, []), role)) for r in rows]
     return Page[ResponseOut](items=items, next_cursor=cursor)
 
 
@@ -89,6 +106,10 @@ def _answer(a: SurveyAnswer) -> AnswerOut:
     q = a.question
     return AnswerOut(position=q.position, question=q.text, kind=q.kind.value, number=a.number,
                      choices=a.choices, text=a.text, skipped=a.skipped)  # fmt: skip
+
+
+def _masked(answers: list[AnswerOut], role: Role | None) -> list[AnswerOut]:
+    return [a.model_copy(update={"text": mask_text(role, a.text)}) for a in answers]
 
 
 def _response(r: SurveyResponse, answers: list[AnswerOut]) -> ResponseOut:
