@@ -6,6 +6,9 @@ records erased and changes nothing. What the brand must keep stays without anyth
 identifies the person: orders and points amounts, that a complaint existed, interaction counts
 and sentiment, survey scores. The audit log gets one row: who erased whom and when.
 
+The chat door's own reply is recorded after the erasure, with the sender in its XML: it stays
+for WeChat's retries (the same answer, once) until `sweep_after_erasure` (nightly) clears it.
+
 Chat state lives in the store, outside the transaction: `Erased.senders` names the chats
 whose state the door clears (handlers/erasure.py), read before the records lose their ids."""
 
@@ -14,9 +17,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q, Subquery
 
 from crm import audit, caches
 from crm.actors import Actor
@@ -52,6 +56,7 @@ ERASED_TEXT = "（该客户已申请删除个人信息）"
 OPEN_RESPONSES = (ResponseStatus.INVITED, ResponseStatus.IN_PROGRESS)
 UNSENT = (DeliveryStatus.PENDING,)
 Ids = list[int]
+SWEEP_AFTER = timedelta(days=1)  # longer than any WeChat retry of the confirming message
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +169,16 @@ async def _audit_details(ids: Ids, now: datetime, tx: BaseDBAsyncClient) -> None
     """The customer's audit rows keep who did what when; the values they recorded go."""
     about = AuditEntry.filter(resource="customer", resource_id__in=[str(i) for i in ids])
     await about.using_db(tx).update(before=None, after=None)
+
+
+async def sweep_after_erasure(clock: Clock | None = None) -> int:
+    """Texts and payloads written for erased customers after their erasure (the chat door's
+    reply, a message from another process's 30 s customer cache), once a day old."""
+    erased = Subquery(Customer.filter(erased_at__isnull=False).values("id"))
+    rows = Interaction.filter(customer_id__in=erased, created_at__lt=utcnow(clock) - SWEEP_AFTER)
+    rows = rows.filter(Q(content__isnull=False) | Q(payload__isnull=False))
+    return await rows.update(content=None, payload=None, keywords=None, dedupe_key=None,
+                             msg_id=None)  # fmt: skip
 
 
 Step = Callable[[Ids, datetime, BaseDBAsyncClient], Awaitable[None]]
