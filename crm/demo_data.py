@@ -17,8 +17,12 @@ from crm.models import Channel, Customer, Gender, Interaction
 from crm.models.campaigns import Campaign, CampaignStatus
 from crm.models.customers import BirthdayCalendar
 from crm.phones import normalize_optional_phone
+from crm.pipl import consent
 
 DEMO = Actor.system("demo")
+
+# PIPL: the demo's people agreed to marketing when they followed (a ConsentRecord each).
+DEMO_CONSENT = consent.Change(consent.ConsentSource.SEED, detail="siyu demo")
 
 SAMPLES = (
     ("o_demo_wang", "王小明", "13800138000", date(1990, 5, 20), Gender.MALE, "上海"),
@@ -33,7 +37,7 @@ async def seed_demo_customers() -> int:
     """Create the sample customers that do not exist yet; returns how many were created."""
     created = 0
     for openid, name, phone, birthday, gender, city in SAMPLES:
-        _, was_created = await Customer.get_or_create(
+        sample, was_created = await Customer.get_or_create(
             openid=openid,
             defaults={
                 "display_name": name, "phone": normalize_optional_phone(phone),
@@ -42,6 +46,8 @@ async def seed_demo_customers() -> int:
             },
         )  # fmt: skip
         created += int(was_created)
+        if was_created:
+            await consent.grant(sample.id, DEMO_CONSENT)
     return created
 
 
@@ -110,6 +116,7 @@ async def _birthday_guest(guest: BirthdayGuest, today: date, clock: Clock) -> Cu
             **birthdays.birthday_fields(birthday),
         },
     )  # fmt: skip
+    await consent.grant(customer.id, DEMO_CONSENT)
     return customer
 
 

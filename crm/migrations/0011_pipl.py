@@ -30,6 +30,11 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.AddField(
+            model_name='CampaignDelivery',
+            name='needs_consent',
+            field=fields.BooleanField(default=False, description='PIPL: sent only with consent on record', db_default=False),
+        ),
+        ops.AddField(
             model_name='Customer',
             name='consent_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
