@@ -26,8 +26,8 @@ async def _history() -> tuple[Interaction, Interaction]:
     old = await Interaction.get(customer_id=person.live.id)
     recent = await Interaction.create(customer=person.live, channel="oa", direction="in",
                                       kind="text", content="上周买的", sentiment_label="neutral")  # fmt: skip
-    await _age(Interaction, old.id, "created_at", 3 * YEAR + timedelta(days=2))
-    await _age(Interaction, recent.id, "created_at", YEAR)
+    await _age(Interaction, old.id, "created_at", timedelta(days=1095, hours=1))
+    await _age(Interaction, recent.id, "created_at", timedelta(days=1094, hours=23))
     await _age(CampaignDelivery, person.sent.id, "created_at", 2 * YEAR)  # sent: deleted
     await _age(CampaignDelivery, person.pending.id, "created_at", 2 * YEAR)  # pending: kept
     await AuditEntry.filter().update(at=NOW - 4 * YEAR)
