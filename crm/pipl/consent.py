@@ -34,6 +34,10 @@ class Change:
     at: datetime | None = None
 
 
+async def has_consent(customer_id: int) -> bool:
+    return await Customer.filter(id=customer_id, marketing_consent=True).exists()
+
+
 async def grant(customer_id: int, change: Change, conn: BaseDBAsyncClient | None = None) -> bool:
     """Record consent; False when it was on record already (no new row)."""
     return await _set(customer_id, True, change, conn)
