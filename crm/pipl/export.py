@@ -6,15 +6,13 @@ is admin only and audited."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from crm.customers import survivor_id
+from crm.merge import jsonable
 from crm.models import (
     AuditEntry,
     CampaignDelivery,
@@ -58,23 +56,13 @@ SECTIONS: dict[str, str] = {
 Rows = list[dict[str, Any]]
 
 
-def jsonable(value: Any) -> Any:
-    """A stored value as JSON has it: dates ISO 8601, decimals as strings, enums by value."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
+def _row(values: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as JSON has it (JSON columns are JSON already)."""
+    return {name: jsonable(value) for name, value in values.items()}
 
 
 async def _rows(qs: QuerySet[Any], *fields: str) -> Rows:
-    return [jsonable(row) for row in await qs.order_by("id").values(*fields)]
+    return [_row(row) for row in await qs.order_by("id").values(*fields)]
 
 
 async def _complaints(ids: list[int]) -> dict[str, Rows]:
@@ -117,7 +105,7 @@ async def _by_id(ids: list[int]) -> dict[str, Rows]:
     merges = CustomerMerge.filter(Q(survivor_id__in=ids) | Q(merged_id__in=ids))
     return {
         "merge_records": await _rows(merges),
-        "rfm": [jsonable(r) for r in await RfmScore.filter(customer_id__in=ids).values()],
+        "rfm": [_row(r) for r in await RfmScore.filter(customer_id__in=ids).values()],
         "audit": await _rows(AuditEntry.filter(resource="customer",
                                                resource_id__in=[str(i) for i in ids])),
     }  # fmt: skip
