@@ -22,6 +22,9 @@ class PrivacySettings(BaseModel):
         False, description="marketing campaigns reach only customers with consent on record"
     )
     retention: RetentionSettings = RetentionSettings()
+    # QR scenes (the follow's EventKey without qrscene_) whose poster or page states that a
+    # follow means agreeing to marketing, with that purpose: such a follow records consent.
+    follow_consent_scenes: dict[str, str] = Field(default_factory=dict)
 
 
 _current = PrivacySettings()

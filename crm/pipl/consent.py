@@ -13,6 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from crm.clock import utcnow
 from crm.models import ConsentRecord, Customer
+from crm.pipl import config as privacy_config
 from crm.transactions import transaction
 
 MARKETING = "接收品牌营销消息（活动、优惠、生日与节日问候）"
@@ -32,6 +33,14 @@ class Change:
     purpose: str = MARKETING
     detail: str | None = None  # the import file, the date the person gave it
     at: datetime | None = None
+
+
+async def on_follow(customer_id: int, scene: str | None) -> bool:
+    """A follow through a scene that stated its purpose (privacy.follow_consent_scenes)."""
+    purpose = privacy_config.current().follow_consent_scenes.get(scene or "")
+    if purpose is None:
+        return False
+    return await grant(customer_id, Change(ConsentSource.FOLLOW, purpose, detail=scene))
 
 
 async def has_consent(customer_id: int) -> bool:

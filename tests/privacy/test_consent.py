@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.config import Settings
 from bot.wechat.fake import FakeWeChat
-from bot.wechat.simulator import Simulator, text_xml
+from bot.wechat.simulator import Simulator, event_xml, text_xml
 from crm.campaigns.runs import start_run
 from crm.clock import FrozenClock
 from crm.models import ConsentRecord, Customer, DeliveryStatus
@@ -66,6 +66,21 @@ async def test_a_withdrawal_after_the_enqueue_holds_at_send_time(
     row = await status_of(agreed)
     assert (row.status, row.reason) == (DeliveryStatus.SKIPPED, "no_consent")
     assert fake_wechat.calls == []
+
+
+async def test_a_follow_through_a_scene_that_stated_its_purpose_is_consent(
+    client: TestClient, oa: Simulator
+) -> None:
+    saved = config.current()
+    config.configure(config.PrivacySettings(follow_consent_scenes={"poster": "会员活动通知"}))
+    try:
+        for openid, key in (("o-f1", "qrscene_poster"), ("o-f2", "")):
+            xml = event_xml(openid, oa.receiver, "subscribe", key)
+            await oa_send(client, oa, xml, openid)
+    finally:
+        config.configure(saved)
+    rows = await ConsentRecord.all().values_list("customer__openid", "source", "purpose", "detail")
+    assert rows == [("o-f1", "follow", "会员活动通知", "poster")]
 
 
 async def test_subscribe_and_unsubscribe_texts_are_recorded(
