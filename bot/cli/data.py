@@ -28,6 +28,7 @@ from crm import currency
 from crm.actors import Actor
 from crm.database import close_database, open_database, sqlite_path
 from crm.errors import SiyuError
+from crm.pipl import config as privacy_config
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -50,10 +51,12 @@ class ExportKind(StrEnum):
 
 def _settings(config: Path | None) -> Settings:
     try:
-        return load_settings(config)
+        settings = load_settings(config)
     except ConfigError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    privacy_config.configure(settings.privacy)  # a run started here checks consent as well
+    return settings
 
 
 def _run(config: Path | None, work: Callable[[], Awaitable[T]]) -> T:
