@@ -100,7 +100,8 @@ async def person_records(live: int, tx: BaseDBAsyncClient | None = None) -> Ids:
 
 
 async def _senders(ids: Ids, tx: BaseDBAsyncClient) -> tuple[tuple[Channel, str], ...]:
-    rows = await Customer.filter(id__in=ids).using_db(tx).values("openid", "external_userid")
+    found = await Customer.filter(id__in=ids).using_db(tx).values("id", "openid", "external_userid")
+    rows = sorted(found, key=lambda r: ids.index(r["id"]))  # the live record first: it is told
     oa = [(Channel.OA, r["openid"]) for r in rows if r["openid"]]
     return tuple(oa + [(Channel.WECOM, r["external_userid"]) for r in rows if r["external_userid"]])
 

@@ -27,7 +27,7 @@ from handlers.erasure import ASK, CANCELLED, DONE
 from handlers.state import ConversationState, put_state, read_state
 from tests.api.conftest import Api, assert_error
 from tests.handlers.helpers import content, oa_send, wecom_send
-from tests.privacy.support import OPENID, PHONE, leftovers, seed_person
+from tests.privacy.support import OPENID, OTHER_OPENID, PHONE, leftovers, seed_person
 
 ids = itertools.count(1)
 
@@ -78,9 +78,9 @@ async def test_an_admin_erases_with_a_staff_command(
     await Staff.create(userid="yunying", role=Role.OPERATOR)
     refused = await command(client, wecom, "yunying", f"/erase {person.live.id}")
     assert "管理员" in refused and (await Customer.get(id=person.live.id)).phone == PHONE
-    answer = await command(client, wecom, "boss", f"/erase {person.live.id}")
-    assert "已删除" in answer and "已通知客户" in answer
-    assert fake_wechat.sent_texts(OPENID) == [DONE]
+    answer = await command(client, wecom, "boss", f"/erase {person.merged.id}")  # the person
+    assert f"客户 {person.live.id} 的个人信息已删除" in answer and "已通知客户" in answer
+    assert fake_wechat.sent_texts(OPENID) == [DONE] and fake_wechat.sent_texts(OTHER_OPENID) == []
     assert await leftovers() == []
     again = await command(client, wecom, "boss", f"/erase {person.live.id}")
     assert "此前已删除" in again and fake_wechat.sent_texts(OPENID) == [DONE]
