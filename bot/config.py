@@ -21,6 +21,7 @@ from bot.api.config import ApiSettings
 from bot.store.config import StoreSettings
 from crm.complaints.config import ComplaintSettings
 from crm.config import CrmSettings
+from crm.pipl.config import PrivacySettings
 from crm.staff_config import StaffSettings
 from crm.surveys.config import SurveySettings
 from handlers.config import ConversationSettings
@@ -135,6 +136,7 @@ class Settings(BaseSettings):
     staff: StaffSettings = StaffSettings()
     surveys: SurveySettings = SurveySettings()
     api: ApiSettings = ApiSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @field_validator("database_url")
     @classmethod

@@ -13,12 +13,14 @@ from bot.config import Settings
 from crm import currency
 from crm.campaigns import triggers
 from crm.complaints import config as complaints_config
+from crm.pipl import config as privacy_config
 
 
 def prepare_process(settings: Settings) -> None:
     currency.configure(settings.crm.currency)  # every total-spent sum uses these rates
     triggers.configure(settings.crm.campaigns)  # points-earn campaigns: the configured cap
     complaints_config.configure(settings.complaints)  # categories, SLA, who is notified
+    privacy_config.configure(settings.privacy)  # PIPL: consent for marketing, retention
     configure_analysis(settings.nlp)
     freeze_heap()
 

@@ -22,10 +22,14 @@ from crm.models.campaigns import Campaign, CampaignStatus
 from crm.models.customers import BirthdayCalendar
 from crm.orders import OrderInput, record_order
 from crm.phones import normalize_optional_phone
+from crm.pipl import consent
 from crm.rfm import recompute_rfm
 from crm.segments import create_segment
 
 DEMO = Actor.system("demo")
+
+# PIPL: the demo's people agreed to marketing when they followed (a ConsentRecord each).
+DEMO_CONSENT = consent.Change(consent.ConsentSource.SEED, detail="siyu demo")
 
 SAMPLES = (
     ("o_demo_wang", "王小明", "13800138000", date(1990, 5, 20), Gender.MALE, "上海"),
@@ -40,7 +44,7 @@ async def seed_demo_customers() -> int:
     """Create the sample customers that do not exist yet; returns how many were created."""
     created, now = 0, datetime.now(UTC)
     for n, (openid, name, phone, birthday, gender, city) in enumerate(SAMPLES):
-        _, was_created = await Customer.get_or_create(
+        sample, was_created = await Customer.get_or_create(
             openid=openid,
             defaults={
                 "display_name": name, "phone": normalize_optional_phone(phone),
@@ -51,6 +55,8 @@ async def seed_demo_customers() -> int:
             },
         )  # fmt: skip
         created += int(was_created)
+        if was_created:
+            await consent.grant(sample.id, DEMO_CONSENT)
     return created
 
 
@@ -119,6 +125,7 @@ async def _birthday_guest(guest: BirthdayGuest, today: date, clock: Clock) -> Cu
             **birthdays.birthday_fields(birthday),
         },
     )  # fmt: skip
+    await consent.grant(customer.id, DEMO_CONSENT)
     return customer
 
 

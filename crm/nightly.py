@@ -1,5 +1,6 @@
 """The nightly customer-data job the scheduler runs: clean phones, merge duplicates, expire
-points, then RFM and lifecycle (in that order: scores must see merged, cleaned records)."""
+points, then RFM and lifecycle (in that order: scores must see merged, cleaned records), and
+last the retention periods of personal data (PIPL: crm/pipl/retention.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from crm.clock import SYSTEM_CLOCK, Clock, FrozenClock
 from crm.config import CrmSettings
 from crm.lifecycle import LifecycleResult, recompute_lifecycle
 from crm.merge import merge_duplicates
+from crm.pipl import config as privacy_config
+from crm.pipl.retention import RetentionReport, enforce_retention
 from crm.points import expire_due
 from crm.rfm import RfmResult, recompute_rfm
 
@@ -22,6 +25,7 @@ class NightlyReport:
     points_expired: int
     rfm: RfmResult
     lifecycle: LifecycleResult
+    retention: RetentionReport
 
 
 async def run_nightly(
@@ -36,4 +40,5 @@ async def run_nightly(
     expired = await expire_due(clock=moment, actor=actor)
     rfm = await recompute_rfm(s.rfm, clock=moment)
     lifecycle = await recompute_lifecycle(s.lifecycle, clock=moment)
-    return NightlyReport(phones, merged, expired, rfm, lifecycle)
+    retention = await enforce_retention(privacy_config.current().retention, clock=moment)
+    return NightlyReport(phones, merged, expired, rfm, lifecycle, retention)

@@ -39,6 +39,7 @@ class Action(StrEnum):
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
     PII_READ = "pii.read"  # personal data unmasked (phone, name, birthday, address)
+    PII_MANAGE = "pii.manage"  # PIPL: export and erase a person's data (crm/pipl/), admin only
     REPORTS_READ = "reports.read"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from crm import customers
 from crm.actors import Actor
 from crm.models import Customer
+from crm.pipl import consent
 from handlers import handover
 from handlers.config import AutoReply
 from handlers.context import Context
@@ -31,12 +32,14 @@ complains = IntentIs(Intent.COMPLAINT) | TextContains("投诉", "退款")
 @router.message(wants_opt_out, has_customer)
 async def opt_out(ctx: Context, customer: Customer) -> Reply:
     await customers.opt_out(customer, Actor.customer(customer.id))
+    await consent.withdraw(customer.id, consent.Change(consent.ConsentSource.UNSUBSCRIBE_TEXT))
     return ctx.reply("已为您退订营销消息，之后不会再打扰您。如想重新接收，回复「恢复订阅」即可。")
 
 
-@router.message(TextIn("恢复订阅", "重新订阅"), has_customer)
+@router.message(TextIn("恢复订阅", "重新订阅", "订阅"), has_customer)
 async def opt_in(ctx: Context, customer: Customer) -> Reply:
     await customers.opt_in(customer, Actor.customer(customer.id))
+    await consent.grant(customer.id, consent.Change(consent.ConsentSource.SUBSCRIBE_TEXT))
     return ctx.reply("已为您恢复订阅，感谢您的支持！")
 
 

@@ -8,6 +8,7 @@ import logging
 from crm import customers
 from crm.actors import Actor
 from crm.models import Channel, Customer
+from crm.pipl import consent
 from handlers.context import Context
 from handlers.filters import ChangeType, OnChannel, has_customer
 from handlers.router import Router
@@ -26,6 +27,7 @@ async def on_subscribe(ctx: Context, customer: Customer) -> Reply:
     scene = ctx.message.event_key or None
     scene = scene.removeprefix("qrscene_") if scene else None
     await customers.subscribe(customer, scene, actor=Actor.customer(customer.id))
+    await consent.on_follow(customer.id, scene)  # PIPL: a scene that stated its purpose
     return ctx.render("welcome", name=customer.display_name)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import complaints, customer, events, points, staff, surveys
+from handlers import complaints, customer, erasure, events, points, staff, surveys
 from handlers.errors import error_reply
 from handlers.router import Router
 
@@ -14,8 +14,8 @@ def root_router() -> Router:
     commands go before them."""
     root = Router("root", on_error=error_reply)
     for child in (
-        events.router, surveys.router, points.router, complaints.router, customer.router,
-        complaints.staff_router, staff.router,
+        events.router, erasure.router, surveys.router, points.router, complaints.router,
+        customer.router, complaints.staff_router, erasure.staff_router, staff.router,
     ):  # fmt: skip
         root.include_router(child)
     return root

@@ -24,6 +24,7 @@ class Intent(StrEnum):
     THANKS = "thanks"
     QUESTION = "question"
     OTHER = "other"
+    ERASE_REQUEST = "erase_request"  # PIPL: delete my data (handlers/erasure.py)
 
 
 @dataclass(frozen=True, slots=True)

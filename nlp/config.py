@@ -42,6 +42,8 @@ class IntentSettings(BaseModel):
     thanks: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.THANKS))
     greeting: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.GREETING))
     question: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.QUESTION))
+    # PIPL (issue 17): 删除我的信息 / 注销, recognised before any other rule.
+    erase_request: IntentRule = Field(default_factory=lambda: IntentRule(**defaults.ERASE_REQUEST))
     # A negator just before an opt-out or complaint keyword cancels it (我不想退订).
     negators: list[str] = Field(default_factory=lambda: list(defaults.NEGATORS))
     # Below this sentiment score a message with no rule hit counts as a complaint.

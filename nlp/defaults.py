@@ -16,6 +16,13 @@ UNSUBSCRIBE: dict[str, list[str]] = {
     ],
 }
 
+# PIPL (issue 17): a request to delete one's personal data; handlers/erasure.py confirms it.
+ERASE_REQUEST: dict[str, list[str]] = {
+    "exact": ["删除我的信息", "删除我的数据", "注销", "注销账号", "删除我的个人信息"],
+    "keywords": ["删除我的信息", "删除我的数据", "删除我的个人信息", "注销我的账号", "注销账号"],
+    "patterns": [r"(删除|清除|抹掉)(我的)?(全部|所有)?(个人)?(信息|数据|资料)"],
+}
+
 HUMAN_AGENT: dict[str, list[str]] = {
     "exact": ["人工", "人工客服", "转人工", "真人"],
     "keywords": ["转人工", "人工客服", "人工服务", "找人工", "真人客服", "要人工"],

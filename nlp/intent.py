@@ -276,13 +276,15 @@ class IntentRules:
 class IntentClassifier:
     def __init__(self, settings: IntentSettings) -> None:
         self._settings = settings
-        names = ("unsubscribe", "human_agent", "points_query", "complaint",
+        names: tuple[str, ...] = ("unsubscribe", "human_agent", "points_query", "complaint",
                  "complaint_if_negative", "thanks", "greeting", "question")  # fmt: skip
+        names += ("erase_request",)  # PIPL (issue 17)
         self._rules = IntentRules(
             {n: getattr(settings, n) for n in names}, tuple(settings.negators)
         )
         self._short = min(settings.short_max_chars, self._rules.compact_limit)
         self._steps: tuple[Callable[[_Message], IntentResult | None], ...] = (
+            self._simple("erase_request", Intent.ERASE_REQUEST),  # PIPL (issue 17)
             self._opt_out, self._simple("human_agent", Intent.HUMAN_AGENT),
             self._simple("complaint", Intent.COMPLAINT),
             self._simple("points_query", Intent.POINTS_QUERY),

@@ -99,14 +99,15 @@ class Dispatcher:
         return Taken(len(batch), prepared.sends, deadline)
 
     async def send(self, taken: Taken) -> None:
-        """The batch's sends, less those whose customer opted out since the claim (the claim
+        """The batch's sends, less those whose customer opted out (or, for marketing, has no
+        consent on record: PIPL) since the claim (the claim
         read it, but the pipeline may hold a batch while the one before it is sent)."""
-        opted = await claims.opted_out_among([item.delivery.customer_id for item in taken.sends])
+        held = await claims.withheld_among([item.delivery for item in taken.sends])
         for item in taken.sends:
-            if item.delivery.customer_id in opted:
-                await claims.skip(item.delivery.id, self.worker, reason="opted_out",
+            if item.delivery.id in held:
+                await claims.skip(item.delivery.id, self.worker, reason=held[item.delivery.id],
                                   clock=self.clock)  # fmt: skip
-        sends = [item for item in taken.sends if item.delivery.customer_id not in opted]
+        sends = [item for item in taken.sends if item.delivery.id not in held]
         await self._send_all(sends, taken.deadline)
 
     async def _settle_unsendable(self, prepared: PreparedBatch) -> None:

@@ -17,6 +17,6 @@ async def nightly_customer_data(settings: CrmSettings, *, clock: Clock = SYSTEM_
     """Clean phones, merge duplicates, expire points, recompute RFM and lifecycle."""
     report = await run_nightly(settings, actor=NIGHTLY, clock=clock)
     log.info(
-        "nightly: %d merged, %d points entries expired, RFM %s, lifecycle %s",
-        report.merged, report.points_expired, report.rfm, report.lifecycle,
+        "nightly: %d merged, %d points entries expired, RFM %s, lifecycle %s, retention %s",
+        report.merged, report.points_expired, report.rfm, report.lifecycle, report.retention,
     )  # fmt: skip

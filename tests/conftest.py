@@ -129,6 +129,7 @@ from bot.wechat.crypto import MessageCrypto  # noqa: E402
 from bot.wechat.fake import FakeWeChat, create_fake_app  # noqa: E402
 from bot.wechat.simulator import Simulator  # noqa: E402
 from crm import caches, currency  # noqa: E402
+from crm.pipl import config as privacy_config  # noqa: E402
 
 TEST_CONFIG = Path(__file__).parent / "data" / "config.yaml"
 
@@ -161,6 +162,14 @@ def _restore_currency_rates() -> Iterator[None]:
     saved = currency.active()
     yield
     currency.configure(saved)
+
+
+@pytest.fixture(autouse=True)
+def _restore_privacy_settings() -> Iterator[None]:
+    """The same for `privacy:` (consent for marketing, retention): set by start-up and the CLI."""
+    saved = privacy_config.current()
+    yield
+    privacy_config.configure(saved)
 
 
 @pytest.fixture

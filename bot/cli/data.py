@@ -28,10 +28,15 @@ from crm import currency
 from crm.actors import Actor
 from crm.database import close_database, open_database, sqlite_path
 from crm.errors import SiyuError
+from crm.pipl import config as privacy_config
 
 console = Console(stderr=True)
 T = TypeVar("T")
 PARTIAL_EXIT = 3  # the import finished but some rows were rejected (see the error report)
+NO_CONSENT = (
+    "位客户没有营销同意记录（文件缺少 consent 列，或该列为空/否）：营销活动会跳过他们。"
+    "如已取得同意，请补上 consent、consent_source、consent_date 三列后重新导入。"
+)
 CLI = Actor.system("cli")  # the operator at the terminal: what `siyu import` / `unmerge` write as
 
 
@@ -46,10 +51,12 @@ class ExportKind(StrEnum):
 
 def _settings(config: Path | None) -> Settings:
     try:
-        return load_settings(config)
+        settings = load_settings(config)
     except ConfigError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    privacy_config.configure(settings.privacy)  # a run started here checks consent as well
+    return settings
 
 
 def _run(config: Path | None, work: Callable[[], Awaitable[T]]) -> T:
@@ -120,6 +127,8 @@ def import_(
         f"共 {report.rows} 行：新增 {report.created}，更新 {report.updated}，"
         f"未变 {report.unchanged}，出错 {report.errors}"
     )
+    if report.without_consent:  # PIPL: marketing reaches only customers with consent on record
+        console.print(f"[yellow]{report.without_consent} {NO_CONSENT}[/yellow]")
     if report.errors:
         for error in report.first_errors[:10]:
             console.print(f"  第 {error.line} 行 {error.field}：{error.reason}")

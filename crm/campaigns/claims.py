@@ -34,6 +34,7 @@ WHERE id IN ({pick}) RETURNING id
 """
 _DETAILS = """
 SELECT d.id, d.customer_id, d.campaign_id, d.coupon_code, d.attempts, d.marketing, r.step,
+       d.needs_consent,
        c.openid, c.external_userid, c.follow_user, c.subscribed, c.opted_out,
        c.merged_into_id
 FROM campaign_delivery d
@@ -62,6 +63,7 @@ class ClaimedDelivery:
     marketing: bool
     coupon_code: str | None
     attempts: int
+    needs_consent: bool = False  # PIPL: marketing checked against consent (withheld_among)
 
 
 def _claimed(row: dict) -> ClaimedDelivery:
@@ -77,6 +79,7 @@ def _claimed(row: dict) -> ClaimedDelivery:
         opted_out=bool(row["opted_out"]),
         merged=row["merged_into_id"] is not None,
         marketing=bool(row["marketing"]),
+        needs_consent=bool(row["needs_consent"]),
         coupon_code=row["coupon_code"],
         attempts=int(row["attempts"]),
     )
@@ -158,6 +161,31 @@ async def defer(delivery_id: int, worker: str, *, due_at: datetime, clock: Clock
         f"updated_at = ? {_GUARD}"
     )
     return await execute(sql, [due_at, clock.now(), delivery_id, worker]) == 1
+
+
+_WITHHELD = (
+    "SELECT id, opted_out FROM customer WHERE (opted_out OR NOT marketing_consent) AND id IN ({})"
+)
+
+
+async def withheld_among(deliveries: Sequence[ClaimedDelivery]) -> dict[int, str]:
+    """Delivery id -> skip reason for those not to send now, read again just before their
+    batch goes out, in one query: the customer opted out, or a delivery that needs consent
+    (PIPL) and the customer has none on record (withdrawn since the enqueue)."""
+    ids = sorted({d.customer_id for d in deliveries})
+    if not ids:
+        return {}
+    rows = await fetch(_WITHHELD.format(marks(len(ids))), ids)
+    held = {int(row["id"]): bool(row["opted_out"]) for row in rows}
+    return {d.id: reason for d in deliveries if (reason := _withheld(d, held))}
+
+
+def _withheld(delivery: ClaimedDelivery, held: dict[int, bool]) -> str | None:
+    if delivery.customer_id not in held:
+        return None
+    if held[delivery.customer_id]:
+        return "opted_out"
+    return "no_consent" if delivery.needs_consent else None
 
 
 async def opted_out_among(customer_ids: Sequence[int]) -> set[int]:

@@ -4,11 +4,12 @@ due now (or at the end of the quiet hours).
 
 Skip reasons, first match wins: merged (merged away into another customer), opted_out,
 unsubscribed (an Official Account follower no more and no WeCom contact), unreachable (neither
-an openid nor a WeCom contact), frequency_cap (a marketing campaign, and the customer already
-has `frequency_cap` marketing deliveries pending, waiting or sent within `frequency_days`,
-across every campaign). A frequency_exempt campaign's deliveries neither count nor are capped.
-ON CONFLICT DO NOTHING makes a second enqueue of the same run (a retry, a second leader) add
-only what is missing."""
+an openid nor a WeCom contact), no_consent (a marketing campaign, `privacy.require_consent`,
+and no consent to marketing on record: PIPL, crm/pipl/consent.py), frequency_cap (a marketing
+campaign, and the customer already has `frequency_cap` marketing deliveries pending, waiting
+or sent within `frequency_days`, across every campaign). A frequency_exempt campaign's
+deliveries neither count nor are capped. ON CONFLICT DO NOTHING makes a second enqueue of the
+same run (a retry, a second leader) add only what is missing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 from crm.campaigns import coupons
 from crm.campaigns.query import Query, q
 from crm.config import CampaignSettings
+from crm.pipl import config as privacy_config
 from crm.sql import execute, fetch, is_postgres
 from crm.transactions import in_transaction
 
@@ -30,6 +32,8 @@ _REASON = f"""CASE
       WHEN c."opted_out" THEN 'opted_out'
       WHEN NOT ({_REACHABLE}) THEN
         CASE WHEN c."openid" IS NOT NULL THEN 'unsubscribed' ELSE 'unreachable' END"""
+_NO_CONSENT = """
+      WHEN NOT c."marketing_consent" THEN 'no_consent'"""
 _CAPPED = """
       WHEN f."n" >= ? THEN 'frequency_cap'"""
 # The marketing deliveries of the last frequency_days per customer, from the (status, due_at)
@@ -43,9 +47,10 @@ _RECENT = """ LEFT JOIN (
     GROUP BY f."customer_id") f ON f."customer_id" = c."id"
 """
 _HEAD = """INSERT INTO "campaign_delivery" ("run_id", "campaign_id", "customer_id", "status",
-  "reason", "marketing", "due_at", "attempts", "created_at", "updated_at", "coupon_code")
+  "reason", "marketing", "due_at", "attempts", "created_at", "updated_at", "coupon_code",
+  "needs_consent")
 SELECT ?, ?, x."id", CASE WHEN x."reason" IS NULL THEN 'pending' ELSE 'skipped' END,
-  x."reason", ?, ?, 0, ?, ?, CASE WHEN x."reason" IS NULL THEN x."code" END
+  x."reason", ?, ?, 0, ?, ?, CASE WHEN x."reason" IS NULL THEN x."code" END, ?
 FROM (SELECT c."id", """
 # `WHERE 1 = 1`: SQLite would read ON CONFLICT after a bare join as the join's ON.
 _TAIL = """ WHERE 1 = 1
@@ -67,9 +72,12 @@ class Enqueue:
 
 def insert_sql(job: Enqueue, settings: CampaignSettings, low: int, high: int) -> Query:
     """The INSERT … SELECT for the target customers with low <= id < high."""
-    head = q(_HEAD, job.run_id, job.campaign_id, job.marketing, job.due_at, job.now, job.now)
+    consent = job.marketing and privacy_config.current().require_consent
+    head = q(_HEAD, job.run_id, job.campaign_id, job.marketing, job.due_at, job.now, job.now,
+             consent)  # fmt: skip
     capped = q(_CAPPED, settings.frequency_cap) if job.marketing else Query("")
-    reason = Query(_REASON) + capped + Query(' ELSE NULL END AS "reason", ') + _code(job)
+    reason = Query(_REASON) + Query(_NO_CONSENT if consent else "") + capped
+    reason += Query(' ELSE NULL END AS "reason", ') + _code(job)
     joined = Query(') t JOIN "customer" c ON c."id" = t."id"')
     if job.marketing:
         since = job.now - timedelta(days=settings.frequency_days)

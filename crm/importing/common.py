@@ -30,6 +30,7 @@ class ImportReport:
     errors: int = 0
     first_errors: tuple[RowError, ...] = ()
     error_file: Path | None = None
+    without_consent: int = 0  # PIPL: imported or updated with no consent to marketing on record
 
 
 # Writes one batch of validated rows (line, row) to the database, counting into the report.

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from tortoise.expressions import Q
 
 from crm.actors import Actor
 from crm.birthdays import birthday_fields, parse_birthday
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.csvio import CsvRow, ErrorReport, RowError
+from crm.importing import consent as import_consent
 from crm.importing.bulk import chunks, insert_ignoring_conflicts, values_table
 from crm.importing.common import IDENTITIES, ImportReport, Progress, as_value_error, run_import
 from crm.importing.tags import TagIds
@@ -50,9 +51,25 @@ async def import_customers(
     ) -> None:
         await _upsert_customers(valid, report, errors, tags, clock)
 
+        await _consent(valid, report, path.name)
+
     return await run_import(
         path, _customer_row, write_batch, error_file, batch_size, on_progress, actor
     )
+
+
+async def _consent(valid: list[tuple[int, CustomerRow]], report: ImportReport, file: str) -> None:
+    """Each row's consent columns, once its customer exists (crm/importing/consent.py)."""
+    rows = [row for _, row in valid]
+    found = await _existing(rows)
+    without = 0
+    for row in rows:
+        stored = _match(row, found)
+        if stored is not None:
+            without += await import_consent.record(
+                stored["id"], row.consent, row.consent_source, row.consent_date, file
+            )
+    report.without_consent += without
 
 
 class CustomerRow(BaseModel):
@@ -70,6 +87,9 @@ class CustomerRow(BaseModel):
     opted_out: bool | None = None
     tags: tuple[str, ...] = ()
     attributes: dict[str, str] = {}
+    consent: bool | None = None  # PIPL: crm/importing/consent.py
+    consent_source: str | None = Field(None, max_length=64)
+    consent_date: date | None = None
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -93,7 +113,7 @@ class CustomerRow(BaseModel):
     def _birthday(cls, value: str | None) -> dict[str, Any] | None:
         return birthday_fields(as_value_error(parse_birthday, value)) if value else None
 
-    @field_validator("subscribed", "opted_out", mode="before")
+    @field_validator("subscribed", "opted_out", "consent", mode="before")
     @classmethod
     def _flag(cls, value: str | None) -> bool | None:
         if value is None or value == "":
@@ -113,6 +133,11 @@ class CustomerRow(BaseModel):
         if any(len(t) > 64 for t in tags):
             raise ValueError("标签不能超过 64 个字")
         return tuple(t for t in tags if t)
+
+    @model_validator(mode="after")
+    def _consent_given_with_source_and_date(self) -> CustomerRow:
+        import_consent.check(self.consent, self.consent_source, self.consent_date)
+        return self
 
     def identity(self) -> tuple[str, str]:
         for key in IDENTITIES:

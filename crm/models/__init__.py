@@ -24,6 +24,7 @@ from crm.models.complaints import (
     ComplaintStatus,
     NotificationStatus,
 )
+from crm.models.consent import ConsentRecord
 from crm.models.customers import BirthdayCalendar, Channel, Customer, Gender, LifecycleStage
 from crm.models.interactions import (
     Delivery,
@@ -69,6 +70,7 @@ __all__ = [
     "ComplaintNotification",
     "ComplaintSeverity",
     "ComplaintStatus",
+    "ConsentRecord",
     "Coupon",
     "Customer",
     "CustomerMerge",

@@ -143,6 +143,9 @@ class CampaignDelivery(Model):
     errcode = fields.IntField(null=True, description="WeChat's errcode of a failure")
     channel = fields.CharEnumField(SendChannel, max_length=16, null=True)
     marketing = fields.BooleanField(default=True, description="counts against the cap")
+    needs_consent = fields.BooleanField(
+        default=False, db_default=False, description="PIPL: sent only with consent on record"
+    )
     due_at = fields.DatetimeField(description="not before (quiet hours, retry backoff)")
     attempts = fields.SmallIntField(default=0)
     claimed_by = fields.CharField(max_length=64, null=True)

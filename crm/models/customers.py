@@ -79,6 +79,13 @@ class Customer(Model):
     merged_into: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "siyu.Customer", related_name="merged_from", null=True, on_delete=fields.SET_NULL
     )
+    # PIPL (issue 17): consent to marketing on record, and erasure (crm/pipl/).
+    marketing_consent = fields.BooleanField(
+        default=False, db_default=False, description="consent to marketing on record"
+    )
+    consent_at = fields.DatetimeField(null=True)
+    consent_source = fields.CharField(max_length=32, null=True, description="follow, 订阅, import")
+    erased_at = fields.DatetimeField(null=True, description="personal data erased (anonymized)")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

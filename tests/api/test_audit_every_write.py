@@ -85,6 +85,7 @@ CASES: dict[str, Case] = {
     "replace_template": Case({"name": "greet", "body": "您好呀"}),
     "delete_template": Case(),
     "create_token": Case({"name": "ci", "role": "viewer"}),
+    "erase_customer": Case(),
     "revoke_token": Case(ids={"token_id": 3}),  # the viewer's token: the admin's stays
 }
 # operation id -> why it is not called here (none so far)

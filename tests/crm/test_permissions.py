@@ -31,7 +31,7 @@ DAY_TO_DAY = READS | {
     "complaints.handle",
     "surveys.write",
 }
-ADMIN_ONLY = {"staff.manage", "tokens.manage", "audit.read", "pii.read"}
+ADMIN_ONLY = {"staff.manage", "tokens.manage", "audit.read", "pii.read", "pii.manage"}
 
 
 def test_the_table() -> None:
