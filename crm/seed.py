@@ -16,6 +16,7 @@ from tortoise import connections
 
 from crm.clock import SYSTEM_CLOCK, Clock
 from crm.models import Tag
+from crm.pipl.consent import MARKETING, ConsentSource
 from crm.sql import fetch, is_postgres, marks
 
 _SURNAMES = (
@@ -66,7 +67,7 @@ _CUSTOMER_COLUMNS = (
     "birthday_md", "birthday_leap", "gender", "city", "source_channel", "subscribed",
     "opted_out", "last_active_at", "attributes", "points_balance", "total_spent",
     "order_count", "first_order_at", "last_order_at", "lifecycle_stage", "created_at",
-    "updated_at",
+    "updated_at", "marketing_consent", "consent_at", "consent_source",
 )  # fmt: skip
 _ORDER_COLUMNS = (
     "customer_id", "external_id", "amount", "currency", "items_summary", "paid_at", "channel",
@@ -77,6 +78,8 @@ _INTERACTION_COLUMNS = (
     "sentiment_label", "intent", "created_at",
 )  # fmt: skip
 _TAG_COLUMNS = ("customer_id", "tag_id", "source", "created_at")
+SEED_SOURCE = ConsentSource.SEED.value
+_CONSENT_COLUMNS = ("customer_id", "granted", "source", "purpose", "detail", "at")
 _POINTS_COLUMNS = (
     "customer_id", "kind", "amount", "remaining", "expires_at", "reference", "note", "created_at",
 )  # fmt: skip
@@ -89,6 +92,7 @@ class _Batch:
     interactions: list[tuple[Any, ...]] = field(default_factory=list)
     tags: list[tuple[Any, ...]] = field(default_factory=list)
     points: list[tuple[Any, ...]] = field(default_factory=list)
+    consents: list[tuple[Any, ...]] = field(default_factory=list)
 
     def tables(self) -> tuple[list[tuple[Any, ...]], ...]:
         return self.customers, self.orders, self.interactions, self.tags, self.points
@@ -148,7 +152,7 @@ class _Generator:
             batch.points.append(
                 (cid, "earn", points, points, expires, f"seed:{cid}", "消费积分", created)
             )
-        batch.customers.append((
+        row = (
             cid, f"oSeed{cid:012d}", f"uSeed{cid:012d}" if r() < 0.6 else None,
             self.pick(self.names),
             f"+861{'3456789'[cid % 7]}{cid % 1_000_000_000:09d}" if r() < 0.7 else None,
@@ -156,11 +160,21 @@ class _Generator:
             "oa" if r() < 0.7 else "wecom", r() < 0.85, r() < 0.05,
             last_active, self.pick(self.levels), points, spent, count, first, last,
             "prospect", created, self.now,
-        ))  # fmt: skip
+        )  # fmt: skip
+        batch.customers.append(row + self._consent(cid, opted_out=row[13], at=created, batch=batch))
         for tag_id, share in self.tags:
             if r() < share:
                 batch.tags.append((cid, tag_id, "import", created))
         self._interactions(cid, active_days, batch)
+
+    @staticmethod
+    def _consent(cid: int, *, opted_out: bool, at: datetime, batch: _Batch) -> tuple[Any, ...]:
+        """Nine in ten who did not opt out agreed to marketing (by id, not the random stream:
+        the rest of the data stays what the same seed gave before consent existed)."""
+        if opted_out or cid % 10 == 0:
+            return (False, None, None)
+        batch.consents.append((cid, True, SEED_SOURCE, MARKETING, "siyu seed", at))
+        return (True, at, SEED_SOURCE)
 
     def _birthday(self) -> tuple[str, int | None, date | None]:
         roll = self.rng.random()
@@ -243,6 +257,7 @@ async def _write(batch: _Batch) -> None:
     await copy_rows("interaction", _INTERACTION_COLUMNS, batch.interactions)
     await copy_rows("customer_tag", _TAG_COLUMNS, batch.tags)
     await copy_rows("points_entry", _POINTS_COLUMNS, batch.points)
+    await copy_rows("consent_record", _CONSENT_COLUMNS, batch.consents)
 
 
 async def copy_rows(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

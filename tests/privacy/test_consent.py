@@ -16,6 +16,7 @@ from crm.campaigns.runs import start_run
 from crm.clock import FrozenClock
 from crm.models import ConsentRecord, Customer, DeliveryStatus
 from crm.pipl import config, consent
+from crm.seed import seed
 from tests.campaigns.dispatch_support import TEMPLATE, dispatcher, status_of
 from tests.campaigns.outbox_support import NOW, campaign, customer, outcomes
 from tests.handlers.helpers import oa_send
@@ -96,3 +97,16 @@ async def test_subscribe_and_unsubscribe_texts_are_recorded(
         (True, "subscribe_text"),
     ]
     assert (await Customer.get(id=someone.id)).marketing_consent
+
+
+async def test_seeded_customers_carry_their_consent_on_record(database_url: str) -> None:
+    """`siyu seed` data is campaigned on by benchmarks and demos: each consent it sets has its
+    record, and nobody who opted out is marked as agreeing."""
+    await seed(200)
+    agreed = await Customer.filter(marketing_consent=True).values_list("id", flat=True)
+    recorded = await ConsentRecord.filter(granted=True, source="seed").values_list(
+        "customer_id", flat=True
+    )
+    assert sorted(agreed) == sorted(recorded) and 150 <= len(agreed) < 200
+    assert not await Customer.filter(marketing_consent=True, opted_out=True).exists()
+    assert not await Customer.filter(marketing_consent=True, consent_at=None).exists()
