@@ -27,6 +27,7 @@ from nlp.training.train import (
     metrics,
     training_material,
 )
+from nlp.training.weights import shared_weights
 
 VALIDATION_BUCKET = 1
 TEST_BUCKET = 0
@@ -97,28 +98,41 @@ def train_indices(corpus: Corpus, domain: str) -> list[int]:
     ]
 
 
-def run_fold(corpus: Corpus, domain: str, cfg: TrainConfig) -> Fold:
+def fit_without(corpus: Corpus, domain: str, cfg: TrainConfig) -> SentimentModel:
+    """The model of the fold leaving out `domain` (and its group)."""
     train = train_indices(corpus, domain)
+    examples = [corpus.shared[i] for i in train]
     rows = [corpus.shared_rows[i] for i in train] + corpus.own_rows
-    labels = [corpus.shared[i].label for i in train] + [ex.label for ex in corpus.own]
-    weights = [1.0] * len(train) + [cfg.material_weight] * len(corpus.own)
-    data = fit(rows, labels, weights, cfg)
-    model = SentimentModel(weights=data["weights"], bias=data["bias"])
-    mine = [i for i, ex in enumerate(corpus.shared) if ex.domain == domain]
+    labels = [ex.label for ex in examples] + [ex.label for ex in corpus.own]
+    weights = shared_weights(examples, cfg.domain_balance, cfg.class_balance)
+    data = fit(rows, labels, weights + [cfg.material_weight] * len(corpus.own), cfg)
+    return SentimentModel(weights=data["weights"], bias=data["bias"])
+
+
+def score_domain(corpus: Corpus, domain: str, model: SentimentModel) -> Fold:
+    """`domain`'s rows scored by a model that never saw them, in their two parts."""
     parts: dict[bool, tuple[list[float], list[int], list[str]]] = {
         True: ([], [], []),
         False: ([], [], []),
     }
-    for i in mine:
-        scores, gold, texts = parts[bucket(corpus.shared[i].text) == VALIDATION_BUCKET]
-        scores.append(model.score(corpus.shared_rows[i]))
-        gold.append(corpus.shared[i].label)
-        texts.append(corpus.shared[i].text)
+    for ex, row in zip(corpus.shared, corpus.shared_rows, strict=True):
+        if ex.domain == domain:
+            scores, gold, texts = parts[bucket(ex.text) == VALIDATION_BUCKET]
+            scores.append(model.score(row))
+            gold.append(ex.label)
+            texts.append(ex.text)
     return Fold(domain, Scored(*parts[True]), Scored(*parts[False]))
 
 
 def run(corpus: Corpus, cfg: TrainConfig) -> list[Fold]:
-    return [run_fold(corpus, domain, cfg) for domain in corpus.domains()]
+    """Every domain's fold; domains of one group share their fold's model (one fit)."""
+    models: dict[str, SentimentModel] = {}
+    folds = []
+    for domain in corpus.domains():
+        if group(domain) not in models:
+            models[group(domain)] = fit_without(corpus, domain, cfg)
+        folds.append(score_domain(corpus, domain, models[group(domain)]))
+    return folds
 
 
 def mean(folds: Sequence[Fold], part: str, threshold: float = 0.5) -> tuple[float, float]:

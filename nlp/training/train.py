@@ -25,6 +25,7 @@ from nlp.features import extract, normalize
 from nlp.sentiment import DEFAULT_MODEL, SentimentModel
 from nlp.tokenizer import Tokenizer
 from nlp.training.corpus import Example, material, short_test, short_test_hard, split_shared
+from nlp.training.weights import shared_weights
 
 NEUTRAL = 2
 
@@ -40,6 +41,8 @@ class TrainConfig:
     seed: int = 13
     nb: bool = True  # scale each feature by its naive-Bayes log-count ratio (NB-LR)
     nb_alpha: float = 1.0  # the ratio's smoothing count
+    domain_balance: float = 0.0  # shared/data rows weighed per domain (nlp.training.weights)
+    class_balance: float = 0.0  # and per class within their domain
 
 
 @dataclass(frozen=True)
@@ -168,9 +171,8 @@ def run(
     parts = split_shared()
     own = training_material(material(), parts) if use_material else []
     train = parts["train"] + expand_neutral(own)
-    weights = [1.0] * len(parts["train"]) + [cfg.material_weight] * (
-        len(train) - len(parts["train"])
-    )
+    weights = shared_weights(parts["train"], cfg.domain_balance, cfg.class_balance)
+    weights += [cfg.material_weight] * (len(train) - len(parts["train"]))
     data = fit(featurize(train, tokenizer), [ex.label for ex in train], weights, cfg)
     write_model(data, out)
     return evaluate_sets(SentimentModel.load(out), tokenizer, parts)

@@ -120,6 +120,7 @@ def test_intent_rules_come_from_config() -> None:
         "积分还剩多少",
         "积分有效期多久",
         "兑换礼品要多少积分",
+        "积分能当钱花吗",
     ],
 )
 def test_points_query_in_every_phrasing(analyzer: Analyzer, text: str) -> None:
@@ -143,6 +144,8 @@ def test_points_query_in_every_phrasing(analyzer: Analyzer, text: str) -> None:
         "看看分店在哪",
         "我要三分熟的",
         "有多少分量",
+        "说得有几分道理",
+        "我有几分把握",
     ],
 )
 def test_points_query_leaves_other_fen_alone(analyzer: Analyzer, text: str) -> None:
