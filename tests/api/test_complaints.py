@@ -134,3 +134,19 @@ async def test_analysis_over_a_period(api: Api) -> None:
     )
     assert status == 400
     assert_error(body, "validation_error")
+
+
+async def test_open_and_customer_filters(api: Api) -> None:
+    """The console's inbox asks for the open tickets and a profile for one customer's: both
+    in SQL, so neither misses tickets past the first page of all tickets."""
+    first, second, third = [await _ticket(f"o{i}") for i in range(3)]
+    await complaints.close(second.number or "", actor=Actor.system("test"))
+    still = await api.ok("GET", "/complaints?open=true&sort=id")
+    assert [i["id"] for i in still["items"]] == [first.id, third.id]
+    done = await api.ok("GET", "/complaints?open=false")
+    assert [i["id"] for i in done["items"]] == [second.id]
+    theirs = await api.ok("GET", f"/complaints?customer_id={third.customer_id}")  # type: ignore[attr-defined]
+    assert [i["id"] for i in theirs["items"]] == [third.id]
+    status, body = await api.call("GET", "/complaints?customer_id=0")
+    assert status == 400
+    assert assert_error(body, "validation_error")["details"][0]["field"] == "query.customer_id"

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from bot.api.models import Out, Strict
 from bot.api.pagination import Page, PageQuery, page_of
@@ -100,6 +101,10 @@ class ComplaintQuery(PageQuery):
     sla_breached: bool | None = Field(
         None, description="true: still waiting for staff and past a deadline (as escalation)"
     )
+    open: bool | None = Field(
+        None, description="true: still to handle (new, acknowledged, reopened…); false: done"
+    )
+    customer_id: int | None = Field(None, ge=1, description="one customer's tickets")
 
 
 class AssignBody(Strict):
@@ -218,18 +223,25 @@ async def complaint_analysis(call: Call) -> AnalysisOut:
     return AnalysisOut.model_validate(found.as_json())
 
 
-@API.route("GET", "/v1/complaints", action=Action.COMPLAINTS_READ, tag=TAG,
-           query=ComplaintQuery, response=Page[ComplaintOut])  # fmt: skip
-async def list_complaints(call: Call) -> Page[ComplaintOut]:
-    """Tickets, newest first by default, filtered by status, category, severity, assignee and
-    whether an SLA deadline has passed."""
-    q: ComplaintQuery = call.query
-    names = ("status", "category", "severity", "assignee")
+def _filtered(q: ComplaintQuery) -> QuerySet[Complaint]:
+    names = ("status", "category", "severity", "assignee", "customer_id")
     qs = Complaint.filter(**{n: getattr(q, n) for n in names if getattr(q, n) is not None})
+    if q.open is not None:
+        active = Q(status__in=ACTIVE_STATUSES)
+        qs = qs.filter(active) if q.open else qs.filter(~active)
     if q.sla_breached is not None:
         breached = _breached(SYSTEM_CLOCK.now())
         qs = qs.filter(breached) if q.sla_breached else qs.filter(~breached)
-    rows, cursor = await page_of(qs, sort=q.sort, limit=q.limit, cursor=q.cursor)
+    return qs
+
+
+@API.route("GET", "/v1/complaints", action=Action.COMPLAINTS_READ, tag=TAG,
+           query=ComplaintQuery, response=Page[ComplaintOut])  # fmt: skip
+async def list_complaints(call: Call) -> Page[ComplaintOut]:
+    """Tickets, newest first by default, filtered by status, open or done, category,
+    severity, assignee, customer and whether an SLA deadline has passed."""
+    q: ComplaintQuery = call.query
+    rows, cursor = await page_of(_filtered(q), sort=q.sort, limit=q.limit, cursor=q.cursor)
     people = {c.id: c for c in await Customer.filter(id__in=[r.customer_id for r in rows])}  # type: ignore[attr-defined]
     items = [ComplaintOut.model_validate(_fields(call, r, people[r.customer_id])) for r in rows]  # type: ignore[attr-defined]
     await _shown(call, list(people))

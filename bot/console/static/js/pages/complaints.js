@@ -11,15 +11,15 @@ const ACTIONS = { opened: "提交", ack: "受理", assign: "分配", note: "备�
 
 export default async function complaints(root, [id]) {
   if (id) return detail(root, Number(id));
-  const page = await get("/complaints?sort=created_at&limit=200");
-  const open = page.items.filter((c) => ACTIVE.includes(c.status));
+  const page = await get("/complaints?open=true&sort=created_at&limit=200");
+  const open = page.items;
   const rows = open.map((c) => h("tr", { class: c.sla_breached ? "breached" : "", "data-complaint": c.number },
     h("td", {}, h("a", { href: `#/complaints/${c.id}` }, c.number)), h("td", {}, c.category),
     h("td", {}, say(SEVERITY, c.severity)), h("td", {}, say(COMPLAINT_STATUS, c.status)),
     h("td", {}, c.customer.display_name || "—"), h("td", { class: "phone" }, c.customer.phone || "—"),
     h("td", {}, c.sla_breached ? h("strong", { class: "late" }, "已超时 · ") : null, h("span", { "data-due": due(c) }, countdown(due(c)))),
     h("td", {}, when(c.created_at))));
-  mount(root, h("h1", {}, "投诉待办"), h("p", { class: "muted" }, `未结 ${open.length} 张，最早的在前。`),
+  mount(root, h("h1", {}, "投诉待办"), h("p", { class: "muted" }, `未结 ${open.length}${page.next_cursor ? "+" : ""} 张，最早的在前。`),
     open.length ? table(["单号", "类别", "紧急程度", "状态", "客户", "手机", "SLA", "提交时间"], rows)
       : h("p", {}, "没有未结投诉，辛苦了！"));
   tick(root);
