@@ -168,6 +168,9 @@ async def test_the_apps_scheduler_comes_back_with_redis(
 
     private_redis.start()
     await _eventually(lambda: "nightly" in app[SCHEDULER].jobs(), within=60)
+    # the jobs are added before the elector marks itself leading (one await apart): wait for
+    # both, or /healthz can read this_process False in between (seen once in CI on PostgreSQL)
+    await _eventually(lambda: app[LEADERSHIP].leading, within=2)
     resp = await client.get("/healthz")
     body = await resp.json()
     assert resp.status == 200
