@@ -89,8 +89,9 @@ async def _insert_missing(customer_id: int, wanted: dict[int, TagHit], now: date
         f"INSERT INTO customer_tag (customer_id, tag_id, source, created_at) VALUES "
         f"{rows} ON CONFLICT (customer_id, tag_id) DO NOTHING RETURNING tag_id"
     )
-    async with transaction(conn) as tx:  # a savepoint inside a caller's: a dead id is retried
-        return [row["tag_id"] for row in await tx.execute_query_dict(sql, values)]
+    # Autocommit, outside any transaction (the pipeline tags in the background): a dead id's
+    # failed INSERT leaves nothing to roll back, so no BEGIN / COMMIT round trips per insert.
+    return [row["tag_id"] for row in await conn.execute_query_dict(sql, values)]
 
 
 async def tag_by_staff(

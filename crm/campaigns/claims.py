@@ -188,14 +188,6 @@ def _withheld(delivery: ClaimedDelivery, held: dict[int, bool]) -> str | None:
     return "no_consent" if delivery.needs_consent else None
 
 
-async def opted_out_among(customer_ids: Sequence[int]) -> set[int]:
-    """Those of `customer_ids` who opted out (read again just before their batch is sent)."""
-    if not customer_ids:
-        return set()
-    sql = f"SELECT id FROM customer WHERE opted_out AND id IN ({marks(len(customer_ids))})"
-    return {int(row["id"]) for row in await fetch(sql, list(customer_ids))}
-
-
 async def skip(delivery_id: int, worker: str, *, reason: str, clock: Clock = SYSTEM_CLOCK) -> bool:
     sql = (
         "UPDATE campaign_delivery SET status = 'skipped', reason = ?, "
