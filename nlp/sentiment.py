@@ -23,6 +23,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "sentiment.json.gz"
 class SentimentModel:
     weights: dict[str, float]
     bias: float
+    length_power: float = 0.5  # the sum is divided by count ** this (see score)
     by_family: FeatureWeights = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -32,7 +33,8 @@ class SentimentModel:
     def load(cls, path: Path | str | None = None) -> SentimentModel:
         with gzip.open(path or DEFAULT_MODEL, "rt", encoding="utf-8") as handle:
             data = json.load(handle)
-        return cls(weights=data["weights"], bias=float(data["bias"]))
+        power = float(data.get("length_power", 0.5))
+        return cls(weights=data["weights"], bias=float(data["bias"]), length_power=power)
 
     def score(self, features: list[str] | set[str]) -> float:
         """Probability that the message is positive.
@@ -45,7 +47,7 @@ class SentimentModel:
         weights = self.weights
         # Intersecting in C beats a Python loop of dict.get calls.
         total = sum(map(weights.__getitem__, weights.keys() & features))
-        z = self.bias + total / math.sqrt(len(features))
+        z = self.bias + total / len(features) ** self.length_power
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     def score_message(
@@ -60,7 +62,7 @@ class SentimentModel:
         `vocabulary` and `words` as for `FeatureWeights.total`.
         """
         total, count = self.by_family.total(tokens, text, vocabulary, words)
-        z = self.bias + total / math.sqrt(count)
+        z = self.bias + total / count**self.length_power
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 

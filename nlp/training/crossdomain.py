@@ -29,6 +29,7 @@ from nlp.training.train import (
 )
 from nlp.training.weights import shared_weights
 
+MATERIAL = "material"  # our own lines count as one domain of their own
 VALIDATION_BUCKET = 1
 TEST_BUCKET = 0
 THRESHOLDS = [round(0.35 + 0.01 * i, 2) for i in range(31)]
@@ -105,8 +106,9 @@ def fit_without(corpus: Corpus, domain: str, cfg: TrainConfig) -> SentimentModel
     rows = [corpus.shared_rows[i] for i in train] + corpus.own_rows
     labels = [ex.label for ex in examples] + [ex.label for ex in corpus.own]
     weights = shared_weights(examples, cfg.domain_balance, cfg.class_balance)
-    data = fit(rows, labels, weights + [cfg.material_weight] * len(corpus.own), cfg)
-    return SentimentModel(weights=data["weights"], bias=data["bias"])
+    domains = [ex.domain for ex in examples] + [MATERIAL] * len(corpus.own)
+    data = fit(rows, labels, weights + [cfg.material_weight] * len(corpus.own), cfg, domains)
+    return SentimentModel(data["weights"], data["bias"], data["length_power"])
 
 
 def score_domain(corpus: Corpus, domain: str, model: SentimentModel) -> Fold:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +43,9 @@ class TrainConfig:
     nb_alpha: float = 1.0  # the ratio's smoothing count
     domain_balance: float = 0.0  # shared/data rows weighed per domain (nlp.training.weights)
     class_balance: float = 0.0  # and per class within their domain
+    nb_consistency: float = 0.0  # each NB ratio times (share of domains agreeing) ** this
+    length_power: float = 0.5  # each row scaled by 1 / feature count ** this
+    dropout_keep: float = 1.0  # < 1: each row trains once more, this share of its features kept
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,12 @@ def build_vocab(rows: list[list[str]], min_df: int) -> dict[str, int]:
     return {feature: index for index, feature in enumerate(kept)}
 
 
-def to_matrix(rows: list[list[str]], vocab: dict[str, int]):  # type: ignore[no-untyped-def]
+def to_matrix(rows: list[list[str]], vocab: dict[str, int], power: float = 0.5):  # type: ignore[no-untyped-def]
     from scipy.sparse import csr_matrix
 
     indptr, indices, values = [0], [], []
     for row in rows:
-        scale = 1.0 / math.sqrt(len(row)) if row else 0.0
+        scale = 1.0 / len(row) ** power if row else 0.0
         cols = sorted({vocab[f] for f in row if f in vocab})
         indices.extend(cols)
         values.extend([scale] * len(cols))
@@ -94,14 +97,22 @@ def to_matrix(rows: list[list[str]], vocab: dict[str, int]):  # type: ignore[no-
 
 
 def fit(
-    rows: list[list[str]], labels: list[int], weights: list[float], cfg: TrainConfig
+    rows: list[list[str]],
+    labels: list[int],
+    weights: list[float],
+    cfg: TrainConfig,
+    domains: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     from scipy.sparse import diags
     from sklearn.linear_model import LogisticRegression
 
+    if cfg.dropout_keep < 1.0:
+        rows, labels, weights, domains = with_dropout(rows, labels, weights, domains, cfg)
     vocab = build_vocab(rows, cfg.min_df)
-    matrix = to_matrix(rows, vocab)
+    matrix = to_matrix(rows, vocab, cfg.length_power)
     ratios = nb_ratios(matrix, labels, weights, cfg.nb_alpha) if cfg.nb else None
+    if ratios is not None and cfg.nb_consistency and domains is not None:
+        ratios = ratios * nb_consistency(matrix, labels, domains, ratios) ** cfg.nb_consistency
     if ratios is not None:
         matrix = matrix @ diags(ratios)
     model = LogisticRegression(C=cfg.c, solver="liblinear", random_state=cfg.seed, max_iter=200)
@@ -112,8 +123,30 @@ def fit(
     return {
         "version": 1,
         "bias": round(float(model.intercept_[0]), 5),
+        "length_power": cfg.length_power,
         "weights": {f: round(float(coefs[vocab[f]]), 4) for f in sorted(ranked)},
     }
+
+
+def with_dropout(
+    rows: list[list[str]],
+    labels: list[int],
+    weights: list[float],
+    domains: Sequence[str] | None,
+    cfg: TrainConfig,
+) -> tuple[list[list[str]], list[int], list[float], Sequence[str] | None]:
+    """Each row once more, keeping each feature with probability `dropout_keep` (at least
+    one): feature noising as augmentation (Wager et al. 2013), seeded by `cfg.seed`."""
+    rng = random.Random(cfg.seed)
+    noisy = [_noised(row, cfg.dropout_keep, rng) for row in rows]
+    more = None if domains is None else [*domains, *domains]
+    return rows + noisy, labels + labels, weights + weights, more
+
+
+def _noised(row: list[str], keep: float, rng: random.Random) -> list[str]:
+    # Sorted: a row comes from a set, whose order changes from one process to the next.
+    ordered = sorted(row)
+    return [f for f in ordered if rng.random() < keep] or ordered[:1]
 
 
 def nb_ratios(matrix, labels: list[int], weights: list[float], alpha: float):  # type: ignore[no-untyped-def]
@@ -128,6 +161,31 @@ def nb_ratios(matrix, labels: list[int], weights: list[float], alpha: float):  #
     pos = alpha + present.T @ (w * y)
     neg = alpha + present.T @ (w * (1.0 - y))
     return np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+
+
+def nb_consistency(matrix, labels: list[int], domains: Sequence[str], ratios):  # type: ignore[no-untyped-def]
+    """Per feature, the share of the training domains whose rows lean its pooled ratio's
+    way: its rate among the domain's positive rows against its rate among the negative
+    ones (class sizes factored out), counted where it occurs at least twice. A feature
+    that only one domain's reviews carry (a book's plot, a heater's brand) scores 1/D."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    present = (matrix > 0).astype(np.float64)
+    names = sorted(set(domains))
+    column = {name: i for i, name in enumerate(names)}
+    y = np.asarray(labels, dtype=np.float64)
+    cols = np.asarray([column[d] for d in domains])
+    rows = np.arange(len(domains))
+    by_pos = csr_matrix((y, (rows, cols)), shape=(len(domains), len(names)))
+    by_neg = csr_matrix((1.0 - y, (rows, cols)), shape=(len(domains), len(names)))
+    pos = np.asarray((by_pos.T @ present).todense())  # domains x features
+    neg = np.asarray((by_neg.T @ present).todense())
+    pos_rate = pos / np.maximum(np.asarray(by_pos.sum(axis=0)).T, 1.0)
+    neg_rate = neg / np.maximum(np.asarray(by_neg.sum(axis=0)).T, 1.0)
+    lean = np.sign(pos_rate - neg_rate) * ((pos + neg) >= 2)
+    agree = ((lean == np.sign(ratios)[None, :]) & (lean != 0)).sum(axis=0)
+    return np.maximum(agree, 1) / len(names)
 
 
 def evaluate(model: SentimentModel, rows: list[list[str]], labels: list[int]) -> Metrics:
