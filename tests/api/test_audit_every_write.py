@@ -86,6 +86,9 @@ CASES: dict[str, Case] = {
     "delete_template": Case(),
     "create_token": Case({"name": "ci", "role": "viewer"}),
     "erase_customer": Case(),
+    "record_customer_order": Case(
+        {"external_id": "SHOP-1", "amount": "59.00", "paid_at": "2026-12-01T10:00:00+08:00"}
+    ),
     "revoke_token": Case(ids={"token_id": 3}),  # the viewer's token: the admin's stays
 }
 # operation id -> why it is not called here (none so far)
