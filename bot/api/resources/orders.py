@@ -12,28 +12,21 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from bot.api.models import Out, Strict
 from bot.api.registry import API, Call
 from bot.api.writes import audited, in_transaction
 from crm import surveys
 from crm.models import Customer, Order
-from crm.orders import OrderInput, record_order
+from crm.orders import OrderFields, OrderInput, record_order
 from crm.permissions import Action
 
 log = logging.getLogger("siyu.api")
 
 
-class OrderIn(Strict):
-    external_id: str = Field(
-        min_length=1, max_length=64, pattern=r"^\S(.*\S)?$", description="the shop's order id"
-    )
-    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="one with a configured rate")
-    items_summary: str | None = Field(None, max_length=255)
-    paid_at: AwareDatetime
-    channel: str | None = Field(None, max_length=32)
+class OrderIn(Strict, OrderFields):
+    """Not stripped: an id with outer spaces is refused, not quietly changed."""
 
 
 class OrderOut(Out):
